@@ -1,0 +1,85 @@
+import type { MappedMarket } from '../prices/game-book';
+import type { Side } from '../prices/types';
+
+export interface MarketRow {
+  ticker: string;
+  live_game_id: string;
+  side: string;
+  /** null when the game is missing from frontend_games. */
+  slug: string | null;
+}
+
+export interface MarketMapProblem {
+  reason: 'unknown_side' | 'market_without_game' | 'duplicate_side' | 'bad_ticker' | 'max_markets_exceeded';
+  ticker: string;
+  gameId: string;
+}
+
+export interface MarketMap {
+  markets: Map<string, MappedMarket>;
+  problems: MarketMapProblem[];
+}
+
+const SIDES: ReadonlySet<string> = new Set<Side>(['home', 'away']);
+const TICKER = /^[A-Za-z0-9._-]{1,200}$/;
+
+/**
+ * Active rows of kalshi_markets → the markets to track. Bad rows are set aside with a reason;
+ * beyond `maxMarkets` new markets are refused (rows come ordered, so the same ones each time).
+ */
+export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): MarketMap {
+  const markets = new Map<string, MappedMarket>();
+  const problems: MarketMapProblem[] = [];
+  const sidesTaken = new Set<string>();
+  for (const row of rows) {
+    const base = { ticker: row.ticker, gameId: row.live_game_id };
+    if (!TICKER.test(row.ticker)) {
+      problems.push({ reason: 'bad_ticker', ...base });
+      continue;
+    }
+    if (!SIDES.has(row.side)) {
+      problems.push({ reason: 'unknown_side', ...base });
+      continue;
+    }
+    if (row.slug === null) {
+      problems.push({ reason: 'market_without_game', ...base });
+      continue;
+    }
+    const sideKey = `${row.live_game_id}\u0000${row.side}`;
+    if (sidesTaken.has(sideKey)) {
+      problems.push({ reason: 'duplicate_side', ...base });
+      continue;
+    }
+    if (markets.size >= maxMarkets) {
+      problems.push({ reason: 'max_markets_exceeded', ...base });
+      continue;
+    }
+    sidesTaken.add(sideKey);
+    markets.set(row.ticker, { ticker: row.ticker, gameId: row.live_game_id, side: row.side as Side, slug: row.slug });
+  }
+  return { markets, problems };
+}
+
+export interface MarketMapDiff {
+  added: MappedMarket[];
+  removed: MappedMarket[];
+}
+
+/** What changed between two loads; a market whose game, side or slug changed is removed and added. */
+export function diffMarketMaps(previous: ReadonlyMap<string, MappedMarket>, next: ReadonlyMap<string, MappedMarket>): MarketMapDiff {
+  const added: MappedMarket[] = [];
+  const removed: MappedMarket[] = [];
+  for (const [ticker, market] of previous) {
+    const now = next.get(ticker);
+    if (now === undefined || !sameMapping(now, market)) removed.push(market);
+  }
+  for (const [ticker, market] of next) {
+    const before = previous.get(ticker);
+    if (before === undefined || !sameMapping(before, market)) added.push(market);
+  }
+  return { added, removed };
+}
+
+function sameMapping(a: MappedMarket, b: MappedMarket): boolean {
+  return a.gameId === b.gameId && a.side === b.side && a.slug === b.slug;
+}
