@@ -151,7 +151,7 @@ export class App {
       onChange: (diff, markets) => {
         this.pipeline.applyMapping(diff);
         this.feed?.setMarkets(new Set(markets.keys()));
-        if (this.feed === undefined && diff.added.length > 0) void this.fallback.pollOnce(diff.added.map((m) => m.ticker));
+        if (this.feed === undefined && diff.added.length > 0) void this.fallback.readInitial(diff.added.map((m) => m.ticker));
       },
     });
 
@@ -161,7 +161,10 @@ export class App {
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
       tickers: () => [...this.mapper.current.keys()],
-      onQuotes: (quotes) => this.applyQuotes(quotes),
+      onQuotes: (quotes, purpose) => {
+        if (purpose === 'initial') this.pipeline.applyInitialQuotes(quotes, Date.now());
+        else this.applyQuotes(quotes);
+      },
       onInvalid: (reason, detail) => this.complaints.report(reason, detail),
       onActiveChange: (active) => metrics.fallbackActive.set(active ? 1 : 0),
     });
@@ -257,7 +260,7 @@ export class App {
           onMessage: (type) => metrics.messages.labels(type).inc(),
           onReconnect: () => metrics.wsReconnects.inc(),
           onAuthRejected: () => undefined,
-          onMarketsAdded: (tickers) => void this.fallback.pollOnce(tickers),
+          onMarketsAdded: (tickers) => void this.fallback.readInitial(tickers),
           onStateChange: () => this.refreshSocketGauges(),
         },
       });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 export interface Readiness {
@@ -20,7 +20,8 @@ export interface HttpDependencies {
 export function buildHttpServer(deps: HttpDependencies): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Probes and scrapes every few seconds would drown the log.
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
 

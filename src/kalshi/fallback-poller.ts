@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
-import { RestRateLimitedError, type KalshiRestClient } from './rest-client';
+import { RestBodyError, RestRateLimitedError, type KalshiRestClient } from './rest-client';
 
 export interface FallbackPollerOptions {
   rest: Pick<KalshiRestClient, 'readQuotes'>;
@@ -8,7 +8,7 @@ export interface FallbackPollerOptions {
   log: Logger;
   /** The markets to poll, read at every poll. */
   tickers(): readonly string[];
-  onQuotes(quotes: MarketQuote[]): void;
+  onQuotes(quotes: MarketQuote[], purpose: 'poll' | 'initial'): void;
   onInvalid(reason: string, detail?: Record<string, unknown>): void;
   onActiveChange(active: boolean): void;
 }
@@ -49,17 +49,21 @@ export class FallbackPoller {
     await this.polling;
   }
 
-  /** One poll now (also used to read the price of markets added at run time). */
-  async pollOnce(tickers: readonly string[] = this.options.tickers()): Promise<void> {
+  /** Reads the first price of markets added at run time (never replacing a tick the socket delivered). */
+  readInitial(tickers: readonly string[]): Promise<void> {
+    return this.pollOnce(tickers, 'initial');
+  }
+
+  private async pollOnce(tickers: readonly string[] = this.options.tickers(), purpose: 'poll' | 'initial' = 'poll'): Promise<void> {
     if (tickers.length === 0) return;
     try {
       const { quotes, invalid } = await this.options.rest.readQuotes(tickers);
       this.rateLimited = 0;
       for (const problem of invalid) this.options.onInvalid(problem.reason, { source: 'rest', ticker: problem.ticker });
-      this.options.onQuotes(quotes);
+      this.options.onQuotes(quotes, purpose);
     } catch (error) {
       if (error instanceof RestRateLimitedError) this.rateLimited += 1;
-      else if ((error as Error).name === 'RestBodyError') this.options.onInvalid('bad_rest_body', { err: (error as Error).message });
+      else if (error instanceof RestBodyError) this.options.onInvalid('bad_rest_body', { err: (error as Error).message });
       this.options.log.warn({ err: (error as Error).message, rateLimited: this.rateLimited }, 'Kalshi REST poll failed');
     }
   }

@@ -96,7 +96,6 @@ export class KalshiRestClient {
 }
 
 export class RestBodyError extends Error {
-  override readonly name = 'RestBodyError';
   constructor(what: string) {
     super(`Kalshi REST body is ${what}`);
   }

@@ -38,6 +38,16 @@ export class PricePipeline {
     }
   }
 
+  /**
+   * A first price for markets just subscribed, read from REST. Stamped with its receive time, it
+   * must not replace a tick the socket already delivered, so it only fills markets without a quote.
+   */
+  applyInitialQuotes(quotes: readonly MarketQuote[], receivedAtMs: number): void {
+    for (const quote of quotes) {
+      if (!this.book.hasQuote(quote.ticker)) this.applyQuote(quote, receivedAtMs);
+    }
+  }
+
   applyMapping(diff: MarketMapDiff): void {
     for (const market of diff.removed) this.book.removeMarket(market.ticker);
     for (const market of diff.added) {

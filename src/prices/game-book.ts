@@ -48,6 +48,11 @@ export class GameBook {
     return this.markets.has(ticker);
   }
 
+  /** True once the market has had a quote since it was mapped. */
+  hasQuote(ticker: string): boolean {
+    return this.markets.get(ticker)?.quote !== undefined;
+  }
+
   /** Adds or re-maps a market. Returns false when its side is already held by another market of the game. */
   addMarket(market: MappedMarket): boolean {
     const existing = this.markets.get(market.ticker);
