@@ -98,17 +98,10 @@ export class KalshiConnection {
     this.ws = undefined;
     this.rejectPending(new Error('connection stopped'));
     if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
+    // No close handshake: the socket may be paused (shutdown), and nothing more is wanted from it.
     await new Promise<void>((resolve) => {
-      const done = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 1000);
-      ws.once('close', () => {
-        clearTimeout(done);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000, 'shutting down');
+      ws.once('close', () => resolve());
+      ws.terminate();
     });
   }
 
