@@ -6,11 +6,13 @@ import { buildHttpServer, type Readiness } from './http/server';
 import { FallbackPoller } from './kalshi/fallback-poller';
 import { KalshiFeed } from './kalshi/feed';
 import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
+import { Reconciler } from './kalshi/reconciler';
 import { KalshiRestClient } from './kalshi/rest-client';
 import { LeaderLock } from './leader/leader-lock';
 import { Leadership, type Role } from './leader/leadership';
 import { TickerMapper } from './mapping/ticker-mapper';
 import { Complaints } from './observability/complaints';
+import { HeapMonitor } from './observability/heap-monitor';
 import { createMetrics } from './observability/metrics';
 import { FlushLoop } from './pipeline/flush-loop';
 import { PricePipeline } from './pipeline/price-pipeline';
@@ -59,6 +61,8 @@ export class App {
   private readonly mapper: TickerMapper;
   private readonly rest: KalshiRestClient;
   private readonly fallback: FallbackPoller;
+  private readonly reconciler: Reconciler;
+  private readonly heapMonitor: HeapMonitor;
   private readonly leadership: Leadership;
   private readonly lock: LeaderLock;
   private readonly http: ReturnType<typeof buildHttpServer>;
@@ -142,12 +146,7 @@ export class App {
       refreshMs: config.mapperRefreshMs,
       maxMarkets: config.maxMarkets,
       log: log.child({ component: 'mapper' }),
-      onProblem: (reason, detail) => {
-        if (reason === 'max_markets_exceeded') {
-          log.error({ ...detail, maxMarkets: config.maxMarkets }, 'market refused: MAX_MARKETS reached');
-        }
-        this.complaints.report(reason, detail);
-      },
+      onProblem: (reason) => this.complaints.count(reason),
       onChange: (diff, markets) => {
         this.pipeline.applyMapping(diff);
         this.feed?.setMarkets(new Set(markets.keys()));
@@ -167,6 +166,27 @@ export class App {
       },
       onInvalid: (reason, detail) => this.complaints.report(reason, detail),
       onActiveChange: (active) => metrics.fallbackActive.set(active ? 1 : 0),
+    });
+
+    this.reconciler = new Reconciler({
+      rest: this.rest,
+      intervalMs: config.reconcileIntervalMs,
+      log: log.child({ component: 'reconcile' }),
+      tickers: () => [...this.mapper.current.keys()],
+      current: (ticker) => this.pipeline.book.quoteOf(ticker),
+      socketHealthy: () => this.feed?.status().allSubscribed === true && !this.fallback.active,
+      apply: (quotes) => this.applyQuotes(quotes),
+      onCorrections: (count) => metrics.reconcileCorrections.inc(count),
+      onInvalid: (reason, detail) => this.complaints.report(reason, detail),
+      resubscribe: (tickers) => this.feed?.resubscribe(tickers),
+    });
+
+    this.heapMonitor = new HeapMonitor({
+      log: log.child({ component: 'memory' }),
+      shed: () => {
+        this.complaints.clear();
+        (globalThis as { gc?: () => void }).gc?.();
+      },
     });
 
     this.lock = new LeaderLock(this.lockRedis, this.keys.leader, config.workerId, config.leaderLockTtlMs);
@@ -205,6 +225,7 @@ export class App {
     await this.http.listen({ port: config.http.port, host: config.http.host });
     log.info({ address: this.address, workerId: config.workerId, wsEnabled: config.kalshi.wsEnabled }, 'kalshi-ingestor listening');
     await Promise.all([this.connectRedis(this.redis), this.connectRedis(this.lockRedis)]);
+    this.heapMonitor.start();
     this.leadership.start();
   }
 
@@ -227,6 +248,7 @@ export class App {
         this.log.warn({ err: (error as Error).message }, 'could not release the leader lock; it expires by its ttl');
       }
     }
+    this.heapMonitor.stop();
     await this.http.close();
     await Promise.allSettled([this.sql.end({ timeout: 2 }), quit(this.redis), quit(this.lockRedis)]);
     this.log.info('stopped');
@@ -270,6 +292,7 @@ export class App {
     await this.mapper.start();
     this.feed?.setMarkets(new Set(this.mapper.current.keys()));
     if (this.feed === undefined) this.fallback.activate('KALSHI_WS_ENABLED=false');
+    else this.reconciler.start();
     this.socketDownSince = undefined;
     this.supervisor = setInterval(() => this.supervise(), SUPERVISE_EVERY_MS);
     this.keepAlive = setInterval(() => {
@@ -286,7 +309,7 @@ export class App {
     this.feed?.pause();
     const feed = this.feed;
     this.feed = undefined;
-    await Promise.all([feed?.stop(), this.fallback.deactivate('not leading'), this.mapper.stop()]);
+    await Promise.all([feed?.stop(), this.fallback.deactivate('not leading'), this.reconciler.stop(), this.mapper.stop()]);
     this.flushLoop.stop();
     this.publishLoop.stop();
     await Promise.all([this.flushLoop.flush(), this.publishLoop.flush()]);

@@ -64,6 +64,7 @@ export class KalshiConnection {
   private watchdog: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private authRejectedStatus: number | undefined;
+  private authRejectionLogged = false;
   private readonly policy: ReconnectPolicy;
   private readonly log: Logger;
 
@@ -179,6 +180,7 @@ export class KalshiConnection {
   private handleOpen(ws: WebSocket): void {
     if (this.ws !== ws) return;
     this.stateValue = 'open';
+    this.authRejectionLogged = false;
     this.openedAt = Date.now();
     this.lastFrameAt = this.openedAt;
     this.log.info({ url: this.options.url }, 'Kalshi socket open');
@@ -225,10 +227,13 @@ export class KalshiConnection {
     if (this.authRejectedStatus === 401 || this.authRejectedStatus === 403) {
       this.options.handlers.onAuthRejected(this.authRejectedStatus);
       delay = this.policy.longestDelay();
-      this.log.error(
-        { status: this.authRejectedStatus, keyId: this.options.credentials.keyId, retryInMs: delay },
-        'Kalshi rejected the handshake: check KALSHI_API_KEY_ID and the private key (demo keys work only on demo)',
-      );
+      const detail = { status: this.authRejectedStatus, keyId: this.options.credentials.keyId, retryInMs: delay };
+      if (!this.authRejectionLogged) {
+        this.authRejectionLogged = true;
+        this.log.error(detail, 'Kalshi rejected the handshake (authentication error): check KALSHI_API_KEY_ID and the private key (demo keys work only on demo); retrying at the longest delay');
+      } else {
+        this.log.debug(detail, 'Kalshi rejected the handshake again');
+      }
     } else {
       delay = this.policy.nextDelay(uptime);
       this.log.warn(

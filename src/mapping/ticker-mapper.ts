@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { MappedMarket } from '../prices/game-book';
-import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketRow } from './market-map';
+import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketMapProblem, type MarketRow } from './market-map';
 
 export const MARKETS_CHANGED_CHANNEL = 'kalshi_markets_changed';
 const TICKER_MAP_TTL_MS = 120_000;
@@ -18,6 +18,7 @@ export interface TickerMapperOptions {
   refreshMs: number;
   maxMarkets: number;
   log: Logger;
+  /** Counts a refused row (the mapper logs them itself, once per change). */
   onProblem(reason: string, detail: Record<string, unknown>): void;
   /** Called after every load that changed the map, in load order. */
   onChange(diff: MarketMapDiff, markets: ReadonlyMap<string, MappedMarket>): void;
@@ -37,6 +38,7 @@ export class TickerMapper {
   private running = false;
   private lastLoadAt = 0;
   private lastLoadFailed = false;
+  private lastProblems = '';
 
   constructor(private readonly options: TickerMapperOptions) {}
 
@@ -147,6 +149,7 @@ export class TickerMapper {
     if (!this.running) return;
     const { markets, problems } = buildMarketMap(rows, this.options.maxMarkets);
     for (const problem of problems) this.options.onProblem(problem.reason, { ticker: problem.ticker, gameId: problem.gameId });
+    this.reportProblems(problems);
     const diff = diffMarketMaps(this.markets, markets);
     this.markets = markets;
     this.lastLoadAt = Date.now();
@@ -155,6 +158,23 @@ export class TickerMapper {
       this.options.onChange(diff, markets);
     }
     await this.writeSnapshot(markets);
+  }
+
+  /** One error line when the set of refused rows changes, not one per row per load. */
+  private reportProblems(problems: readonly MarketMapProblem[]): void {
+    const summary = problems.map((p) => `${p.reason}:${p.ticker}`).sort().join(',');
+    if (summary === this.lastProblems) return;
+    this.lastProblems = summary;
+    if (problems.length === 0) {
+      this.options.log.info('every active kalshi_markets row is mapped again');
+      return;
+    }
+    const byReason: Record<string, number> = {};
+    for (const p of problems) byReason[p.reason] = (byReason[p.reason] ?? 0) + 1;
+    this.options.log.error(
+      { refused: problems.length, byReason, maxMarkets: this.options.maxMarkets, examples: problems.slice(0, 5) },
+      'kalshi_markets rows refused (not subscribed): fix the rows, or raise MAX_MARKETS for max_markets_exceeded',
+    );
   }
 
   private async writeSnapshot(markets: ReadonlyMap<string, MappedMarket>): Promise<void> {

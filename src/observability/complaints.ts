@@ -18,6 +18,16 @@ export class Complaints {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Drops the per-reason log windows (memory pressure); counting is unaffected. */
+  clear(): void {
+    this.windows.clear();
+  }
+
+  /** Counts only: for problems whose owner logs them its own way. */
+  count(reason: string): void {
+    this.counter.inc({ reason });
+  }
+
   report(reason: string, detail?: Record<string, unknown>): void {
     this.counter.inc({ reason });
     const at = this.now();

@@ -48,6 +48,13 @@ export class GameBook {
     return this.markets.has(ticker);
   }
 
+  /** The market's last applied quote, if any. */
+  quoteOf(ticker: string): MarketQuote | undefined {
+    const state = this.markets.get(ticker);
+    if (state?.quote === undefined) return undefined;
+    return { ticker, yesBid: state.quote.bid, yesAsk: state.quote.ask, exchangeTimeMs: state.lastExchangeTimeMs };
+  }
+
   /** True once the market has had a quote since it was mapped. */
   hasQuote(ticker: string): boolean {
     return this.markets.get(ticker)?.quote !== undefined;

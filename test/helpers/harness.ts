@@ -50,6 +50,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Derives more environment from the base (e.g. URLs through a TCP proxy). */
+  envFrom?: (base: Record<string, string>) => Record<string, string>;
   sim?: Partial<SimulatorOptions>;
   /** Start the service (default true). */
   start?: boolean;
@@ -87,7 +89,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await sim.start();
   const db = await createTestDatabase();
   const redis = createTestRedis();
-  const env = serviceEnv(sim, db, redis, options.env);
+  const base = serviceEnv(sim, db, redis, options.env);
+  const env = { ...base, ...options.envFrom?.(base) };
   const result = loadConfig(env);
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const logs: Array<Record<string, unknown>> = [];
