@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import type { Config } from './config';
 import { buildHttpServer, type Readiness } from './http/server';
 import { FallbackPoller } from './kalshi/fallback-poller';
-import { KalshiFeed } from './kalshi/feed';
+import { KalshiFeed, type FeedStatus } from './kalshi/feed';
 import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
 import { Reconciler } from './kalshi/reconciler';
 import { KalshiRestClient } from './kalshi/rest-client';
@@ -61,6 +61,7 @@ export class App {
   private readonly mapper: TickerMapper;
   private readonly rest: KalshiRestClient;
   private readonly fallback: FallbackPoller;
+  private readonly publisher: RedisPublisher;
   private readonly reconciler: Reconciler;
   private readonly heapMonitor: HeapMonitor;
   private readonly leadership: Leadership;
@@ -137,7 +138,7 @@ export class App {
         log.error({ err: (error as Error).message, games: size }, 'Redis publish failed; the batch is queued again');
       },
     });
-    this.keepAliveHashes = () => publisher.touch([...this.pipeline.book.gameIds()]);
+    this.publisher = publisher;
 
     this.mapper = new TickerMapper({
       sql: this.sql,
@@ -207,8 +208,6 @@ export class App {
       status: () => this.status(),
     });
   }
-
-  private readonly keepAliveHashes: () => Promise<void>;
 
   get role(): Role {
     return this.leadership.role;
@@ -289,14 +288,17 @@ export class App {
     }
     this.flushLoop.start();
     this.publishLoop.start();
-    await this.mapper.start();
-    this.feed?.setMarkets(new Set(this.mapper.current.keys()));
+    // Not awaited: renewing the lock must not wait on Postgres. The first load reaches the feed and
+    // the book through the mapper's onChange, whenever Postgres answers.
+    void this.mapper.start();
     if (this.feed === undefined) this.fallback.activate('KALSHI_WS_ENABLED=false');
     else this.reconciler.start();
     this.socketDownSince = undefined;
     this.supervisor = setInterval(() => this.supervise(), SUPERVISE_EVERY_MS);
     this.keepAlive = setInterval(() => {
-      this.keepAliveHashes().catch((error: Error) => log.debug({ err: error.message }, 'price hash keep-alive failed'));
+      this.publisher
+        .touch([...this.pipeline.book.gameIds()])
+        .catch((error: Error) => log.debug({ err: error.message }, 'price hash keep-alive failed'));
     }, PRICE_HASH_TTL_MS / 3);
   }
 
@@ -398,10 +400,7 @@ export class App {
     return {
       role: this.leadership.role,
       workerId: this.config.workerId,
-      socket: {
-        enabled: this.config.kalshi.wsEnabled,
-        state: feed === undefined ? 'closed' : feed.connected === feed.connections.length && feed.connected > 0 ? 'open' : feed.connected > 0 ? 'partial' : 'connecting',
-      },
+      socket: { enabled: this.config.kalshi.wsEnabled, state: socketState(feed) },
       subscribedMarkets: feed?.subscribedMarkets ?? 0,
       connections: feed?.connections ?? [],
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
@@ -411,6 +410,13 @@ export class App {
       tickerMapSize: this.mapper.size,
     };
   }
+}
+
+function socketState(feed: FeedStatus | undefined): string {
+  if (feed === undefined) return 'closed';
+  if (feed.connections.length === 0) return 'idle';
+  if (feed.connected === feed.connections.length) return 'open';
+  return feed.connected > 0 ? 'partial' : 'connecting';
 }
 
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {

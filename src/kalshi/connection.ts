@@ -116,7 +116,8 @@ export class KalshiConnection {
     const ws = this.ws;
     if (this.stateValue !== 'open' || ws === undefined) return Promise.reject(new Error('connection not open'));
     const id = this.nextCommandId++;
-    const timeoutMs = this.options.commandTimeoutMs ?? 10_000;
+    // A reply later than the stall timeout means the socket is not working, whatever its pings say.
+    const timeoutMs = this.options.commandTimeoutMs ?? Math.min(10_000, Math.max(1000, this.options.stallTimeoutMs));
     return new Promise<CommandReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

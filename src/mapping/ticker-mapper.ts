@@ -74,6 +74,10 @@ export class TickerMapper {
     this.listener = undefined;
     await listener?.unlisten().catch(() => undefined);
     await this.loading?.catch(() => undefined);
+    // The next start() maps everything anew, so its first load reaches the feed and the book.
+    this.markets = new Map();
+    this.lastLoadAt = 0;
+    this.lastProblems = '';
   }
 
   /** Reloads now; concurrent calls coalesce into one more load after the running one. */

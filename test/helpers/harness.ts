@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import type { ReconnectPolicyOptions } from '../../src/kalshi/reconnect-policy';
 import type { PriceMessage } from '../../src/sinks/price-message';
 import { KalshiSimulator, type SimulatorOptions } from '../../src/sim';
 import { createTestDatabase, uniqueId, type TestDatabase } from './db';
@@ -53,6 +54,8 @@ export interface HarnessOptions {
   /** Derives more environment from the base (e.g. URLs through a TCP proxy). */
   envFrom?: (base: Record<string, string>) => Record<string, string>;
   sim?: Partial<SimulatorOptions>;
+  /** Reconnect delays for the service (default 100, 200, 400 ms). */
+  reconnect?: ReconnectPolicyOptions;
   /** Start the service (default true). */
   start?: boolean;
 }
@@ -103,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   );
-  const app = new App({ config: result.config, log, reconnect: { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 } });
+  const app = new App({ config: result.config, log, reconnect: options.reconnect ?? { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 } });
   const messages = await collectMessages(redis.keys.channel);
   if (options.start !== false) {
     await app.start();

@@ -81,24 +81,6 @@ describe('socket faults', () => {
     expect(await metricValue(h, 'kalshi_ws_reconnects_total')).toBe(reconnects + 1);
   });
 
-  it('backs off on a flapping link: each reconnect waits longer than the last', async () => {
-    await gameWithMarket(h, 'FLAP');
-    const connectedAt: number[] = [];
-    const onConnection = () => {
-      connectedAt.push(Date.now());
-      if (connectedAt.length < 4) setImmediate(() => h.sim.dropConnections());
-    };
-    h.sim.on('connection', onConnection);
-    h.sim.dropConnections();
-    await waitFor(() => connectedAt.length >= 4, { timeoutMs: 8000, message: 'four reconnects' });
-    h.sim.off('connection', onConnection);
-    const gaps = connectedAt.slice(1).map((t, i) => t - (connectedAt[i] as number));
-    // Harness delays are 100, 200, 400 ms (±20 %): a flapping socket never resets to the first.
-    expect(gaps[1] as number).toBeGreaterThan(gaps[0] as number);
-    expect(gaps[2] as number).toBeGreaterThan(300);
-    await waitFor(() => h.sim.stats.connectionsOpen === 1, { timeoutMs: 5000 });
-  });
-
   it('subscribes again after a subscription-ending error (17)', async () => {
     const { gameId, ticker } = await gameWithMarket(h, 'TERM');
     const subscribesBefore = h.sim.commandLog().filter((e) => (e.cmd as { cmd?: string }).cmd === 'subscribe').length;
@@ -130,6 +112,34 @@ describe('socket faults', () => {
     const floodLines = h.logs.slice(logLinesBefore).filter((l) => l.reason === 'invalid_json');
     expect(floodLines.length).toBeLessThanOrEqual(3);
     expect(h.logs.length - logLinesBefore).toBeLessThan(50);
+  });
+});
+
+describe('a flapping link', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ reconnect: { delaysMs: [100, 300, 900], healthyAfterMs: 30_000 } });
+  });
+  afterAll(async () => h?.close());
+
+  it('backs off: each reconnect waits longer than the last, never back to the first delay', async () => {
+    await gameWithMarket(h, 'FLAP');
+    const reconnects = await metricValue(h, 'kalshi_ws_reconnects_total');
+    const connectedAt: number[] = [];
+    const onConnection = () => {
+      connectedAt.push(Date.now());
+      if (connectedAt.length < 3) setImmediate(() => h.sim.dropConnections());
+    };
+    h.sim.on('connection', onConnection);
+    h.sim.dropConnections();
+    await waitFor(() => connectedAt.length >= 3, { timeoutMs: 8000, message: 'three reconnects' });
+    h.sim.off('connection', onConnection);
+    const gaps = connectedAt.slice(1).map((t, i) => t - (connectedAt[i] as number));
+    // Delays 100, 300, 900 ms (±20 %): the gaps after the first reconnect are ≥ 300 and ≥ 900 less jitter.
+    expect(gaps[0] as number).toBeGreaterThanOrEqual(240);
+    expect(gaps[1] as number).toBeGreaterThanOrEqual(720);
+    expect(await metricValue(h, 'kalshi_ws_reconnects_total')).toBe(reconnects + 3);
+    await waitFor(() => h.sim.stats.connectionsOpen === 1, { timeoutMs: 5000 });
   });
 });
 
