@@ -458,14 +458,13 @@ export class Engine {
   private readonly funcs: Record<string, Fn>;
 
   constructor() {
-    const self = this;
     const cmp = (a: unknown, b: unknown) => {
       const x = unwrap(a);
       const y = unwrap(b);
       return x === y || (x == null && y == null);
     };
     this.funcs = {
-      include: (name, data) => self.execDefine(String(name), data),
+      include: (name, data) => this.execDefine(String(name), data),
       toYaml: (v) => toYamlString(v),
       toJson: (v) => JSON.stringify(deepUnwrap(v) ?? null),
       indent: (n, s) => {
@@ -512,7 +511,7 @@ export class Engine {
       lower: (s) => printValue(s).toLowerCase(),
       printf: (format, ...args) => sprintf(String(format), args),
       print: (...args) => args.map(printValue).join(''),
-      toString: (v) => printValue(v),
+      toString: (v: unknown) => printValue(v),
       int: (v) => toInt(v),
       int64: (v) => toInt(v),
       float64: (v) => new GoFloat(Number(unwrap(v))),
