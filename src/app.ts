@@ -99,7 +99,7 @@ export class App {
       connectionName: `kalshi-ingestor-lock:${config.workerId}`,
     });
     for (const [name, client] of [['redis', this.redis], ['redis-lock', this.lockRedis]] as const) {
-      client.on('error', (error: Error) => log.debug({ client: name, err: error.message }, 'Redis connection error'));
+      this.watchRedis(name, client);
     }
 
     this.pipeline = new PricePipeline({
@@ -253,6 +253,22 @@ export class App {
     this.log.info('stopped');
   }
 
+  /** One line when a Redis connection is lost and one when it is back; the retries in between at debug. */
+  private watchRedis(name: string, client: Redis): void {
+    let wasReady = false;
+    const url = redactUrl(this.config.redisUrl);
+    client.on('ready', () => {
+      wasReady = true;
+      this.log.info({ client: name, url }, 'Redis connected');
+    });
+    client.on('close', () => {
+      if (!wasReady || this.stopping) return;
+      wasReady = false;
+      this.log.warn({ client: name, url }, 'Redis connection lost; reconnecting (publishes are queued meanwhile)');
+    });
+    client.on('error', (error: Error) => this.log.debug({ client: name, err: error.message }, 'Redis connection error'));
+  }
+
   private async connectRedis(client: Redis): Promise<void> {
     try {
       await client.connect();
@@ -373,7 +389,10 @@ export class App {
 
   private async readiness(): Promise<Readiness> {
     const role = this.leadership.role;
-    const redis = await probe(() => this.lockRedis.ping());
+    const redis =
+      this.lockRedis.status === 'ready'
+        ? await probe(() => this.lockRedis.ping())
+        : { ok: false, detail: `Redis ${this.lockRedis.status} at ${redactUrl(this.config.redisUrl)}` };
     if (role === 'standby' || !this.leading) {
       return { ready: redis.ok, role: 'standby', checks: { redis } };
     }
