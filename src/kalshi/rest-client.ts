@@ -2,7 +2,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
-import { chunk } from './subscription-plan';
 
 export const TICKERS_PER_REQUEST = 100;
 
@@ -99,4 +98,10 @@ export class RestBodyError extends Error {
   constructor(what: string) {
     super(`Kalshi REST body is ${what}`);
   }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

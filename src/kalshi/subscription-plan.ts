@@ -48,9 +48,3 @@ export function planNextCommand(state: SubscriptionState): SubscriptionCommand |
   }
   return { kind: 'subscribe', tickers: missing.slice(0, Math.min(state.batchSize, state.sidCapacity)) };
 }
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
