@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { migrate } from '../db/migrate';
+import { startActivityWatcher } from '../examples/activity-watcher';
 import type { PriceMessage } from '../sinks/price-message';
 import { KalshiSimulator } from '../sim';
 import { DEMO_GAMES, demoMarkets } from './games';
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
   const service = startService(port, sim, keyPath, logPath);
   say(`kalshi-ingestor on http://127.0.0.1:${port} (try /status, /metrics, /readyz); its log: ${logPath}`);
   say(`watch the raw messages too: redis-cli SUBSCRIBE ${CHANNEL}`);
+  const watcher = await startActivityWatcher({
+    redisUrl: REDIS_URL,
+    port: await freePort(8090),
+    host: '127.0.0.1',
+    onError: () => undefined, // the table must not be broken by stderr lines; the service log has the story
+  });
+  say(`live page (the reference activity watcher): ${watcher.url}`);
 
   const rows = new Map<string, GameRow>();
   for (const game of DEMO_GAMES) rows.set(game.id, { gameId: game.id, label: game.label, message: undefined, receivedAt: 0, dbWrittenAt: undefined });
@@ -64,7 +72,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const refresh = setInterval(() => {
     void readDbAges(sql, rows).then(() => {
-      if (!stopping) draw(rows, port);
+      if (!stopping) draw(rows, port, watcher.url);
     });
   }, 500);
 
@@ -76,6 +84,7 @@ async function main(): Promise<void> {
     service.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => service.once('exit', resolve));
     process.stdout.write(`service exited with code ${code}\n`);
+    await watcher.close();
     subscriber.disconnect();
     redis.disconnect();
     await sim.close();
@@ -168,9 +177,9 @@ async function readDbAges(sql: postgres.Sql, rows: Map<string, GameRow>): Promis
   }
 }
 
-function draw(rows: Map<string, GameRow>, port: number): void {
+function draw(rows: Map<string, GameRow>, port: number, pageUrl: string): void {
   const table = renderTable([...rows.values()], Date.now());
-  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics\n\n`;
+  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics | live page: ${pageUrl}\n\n`;
   if (process.stdout.isTTY) process.stdout.write(`\x1b[2J\x1b[H${header}${table}\n`);
   else process.stdout.write(`${table}\n`);
 }

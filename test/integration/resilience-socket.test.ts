@@ -91,6 +91,14 @@ describe('socket faults', () => {
     h.sim.setQuote(ticker, { yesBid: 0.71, yesAsk: 0.73, tsMs });
     await expectDelivered(h, gameId, tsMs, 73);
   });
+});
+
+describe('a flood of bad input', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
 
   it('survives 20,000 bad frames and an oversized one with a small log, counting each', async () => {
     const { gameId, ticker } = await gameWithMarket(h, 'FLOOD');
