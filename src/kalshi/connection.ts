@@ -196,9 +196,11 @@ export class KalshiConnection {
       this.options.handlers.onInvalid('binary_frame');
       return;
     }
-    const frame = parseServerFrame(data.toString());
+    const text = data.toString();
+    const frame = parseServerFrame(text);
     if (isInvalid(frame)) {
-      this.options.handlers.onInvalid(frame.invalid, frame.type === undefined ? undefined : { type: frame.type });
+      // A short sample makes the log line useful at 3 a.m.; the complaint logger bounds how often it is written.
+      this.options.handlers.onInvalid(frame.invalid, { type: frame.type, sample: text.slice(0, 120) });
       return;
     }
     if (frame.type !== 'ticker' && frame.id !== undefined) {
