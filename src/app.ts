@@ -72,6 +72,8 @@ export class App {
   private keepAlive: NodeJS.Timeout | undefined;
   private socketDownSince: number | undefined;
   private lastFlush: LastFlush | undefined;
+  /** Messages received by type since the last scrape (at most the five valid message types). */
+  private readonly messageCounts = new Map<string, number>();
   private leading = false;
   private stopping = false;
 
@@ -294,7 +296,7 @@ export class App {
         events: {
           onQuote: (quote, receivedAtMs) => this.pipeline.applyQuote(quote, receivedAtMs),
           onInvalid: (reason, detail) => this.complaints.report(reason, detail),
-          onMessage: (type) => metrics.messages.labels(type).inc(),
+          onMessage: (type) => this.countMessage(type),
           onReconnect: () => metrics.wsReconnects.inc(),
           onAuthRejected: () => undefined,
           onMarketsAdded: (tickers) => void this.fallback.readInitial(tickers),
@@ -380,7 +382,24 @@ export class App {
     this.metrics.subscribedMarkets.set(status?.subscribedMarkets ?? 0);
   }
 
+  /**
+   * The hot path counts messages in plain integers: prom-client's inc() builds and hashes the label set on every
+   * call (even on a labels() child). The counts move into kalshi_messages_total at each scrape.
+   */
+  private countMessage(type: string): void {
+    this.messageCounts.set(type, (this.messageCounts.get(type) ?? 0) + 1);
+  }
+
+  private flushMessageCounts(): void {
+    for (const [type, count] of this.messageCounts) {
+      if (count === 0) continue;
+      this.metrics.messages.labels(type).inc(count);
+      this.messageCounts.set(type, 0);
+    }
+  }
+
   private async scrape(): Promise<string> {
+    this.flushMessageCounts();
     this.refreshSocketGauges();
     this.metrics.priceQueueSize.set(this.pipeline.flushQueue.size);
     this.metrics.tickerCacheSize.set(this.mapper.size);
