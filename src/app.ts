@@ -76,6 +76,7 @@ export class App {
   private readonly messageCounts = new Map<string, number>();
   private leading = false;
   private stopping = false;
+  private shutdownStage = 'not started';
 
   constructor(private readonly options: AppOptions) {
     const { config, log } = options;
@@ -232,16 +233,19 @@ export class App {
 
   /**
    * Shutdown: stop reading sockets, last flush and publish, release the lock, close HTTP and pools.
-   * Returns what did not finish (empty when all did).
+   * `shutdownProgress()` says where it is, for the log line of a shutdown that overruns.
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('shutting down');
     this.feed?.pause();
+    this.shutdownStage = 'stopping the leadership loop';
     await this.leadership.stop();
     if (this.leading) {
+      this.shutdownStage = 'last flush to Postgres and publish to Redis';
       await this.stopLeading();
+      this.shutdownStage = 'releasing the leader lock';
       try {
         const released = await this.lock.release();
         this.log.info({ released }, 'leader lock released');
@@ -250,9 +254,21 @@ export class App {
       }
     }
     this.heapMonitor.stop();
+    this.shutdownStage = 'closing HTTP';
     await this.http.close();
+    this.shutdownStage = 'closing the Postgres and Redis connections';
     await Promise.allSettled([this.sql.end({ timeout: 2 }), quit(this.redis), quit(this.lockRedis)]);
+    this.shutdownStage = 'done';
     this.log.info('stopped');
+  }
+
+  /** What shutdown is waiting on, and what is still queued. */
+  shutdownProgress(): Record<string, unknown> {
+    return {
+      stage: this.shutdownStage,
+      unflushedGames: this.pipeline.flushQueue.size,
+      unpublishedGames: this.pipeline.publishQueue.size,
+    };
   }
 
   /** One line when a Redis connection is lost and one when it is back; the retries in between at debug. */

@@ -19,10 +19,10 @@ async function main(): Promise<void> {
       delay: config.shutdownTimeoutMs,
       logger: false,
       onSecondSignal: (signal) => {
-        log.error({ signal }, 'second signal: exiting at once');
+        log.error({ signal, ...app.shutdownProgress() }, 'second signal: exiting at once with what did not finish');
       },
       onTimeout: (delay) => {
-        log.error({ timeoutMs: delay }, 'shutdown overran SHUTDOWN_TIMEOUT_MS: exiting at once; see the log above for what did not finish');
+        log.error({ timeoutMs: delay, ...app.shutdownProgress() }, 'shutdown overran SHUTDOWN_TIMEOUT_MS: exiting at once with what did not finish');
       },
     },
     async ({ signal, err }) => {

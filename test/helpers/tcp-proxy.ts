@@ -5,6 +5,8 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private cutOff = false;
+  private silent = false;
+  private readonly pairs = new Map<Socket, Socket>();
   port = 0;
 
   constructor(
@@ -18,12 +20,18 @@ export class TcpProxy {
         client.destroy();
         return;
       }
+      if (this.silent) {
+        this.swallow(client);
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
       }
+      this.pairs.set(client, upstream);
+      client.on('close', () => this.pairs.delete(client));
       client.pipe(upstream);
       upstream.pipe(client);
       client.on('close', () => upstream.destroy());
@@ -40,8 +48,29 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /** Keeps every connection open but answers nothing: the peer looks alive and never replies. */
+  blackhole(): void {
+    this.silent = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      upstream.removeAllListeners('close');
+      upstream.destroy();
+      this.swallow(client);
+    }
+    this.pairs.clear();
+  }
+
   restore(): void {
     this.cutOff = false;
+    this.silent = false;
+  }
+
+  private swallow(client: Socket): void {
+    this.sockets.add(client);
+    client.on('close', () => this.sockets.delete(client));
+    client.on('error', () => undefined);
+    client.on('data', () => undefined);
   }
 
   /** The URL with host and port replaced by the proxy's. */
