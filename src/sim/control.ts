@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { QuoteUpdate, SimMarket } from './exchange';
 import { BodyError, readJson, sendError, sendJson } from './http-util';
+import type { TerminalCode, UnlistedMode } from './protocol';
 
 /** What the control API drives; KalshiSimulator implements it. */
 export interface SimControls {
@@ -14,7 +15,11 @@ export interface SimControls {
   setStalled(stalled: boolean): void;
   setRejectHandshake(status: 401 | 403 | null): void;
   failNextCommand(code: number, msg?: string): void;
-  endSubscription(ticker: string, code: 10 | 17 | 25): void;
+  endSubscription(ticker: string, code: TerminalCode): void;
+  setUnlistedMode(mode: UnlistedMode): void;
+  setSubscriptionErrorsWithoutId(on: boolean): void;
+  setDeleteRefusal(code: number | null): void;
+  changeSizes(ticker: string, tsMs?: number): void;
   silenceMarket(ticker: string, silent: boolean): void;
   tick(count?: number): number;
   hasMarket(ticker: string): boolean;
@@ -47,7 +52,13 @@ const RejectBody = Type.Object({ status: Type.Union([Type.Literal(401), Type.Lit
 const GarbageBody = Type.Object({ data: Type.String(), binary: Type.Optional(Type.Boolean()) });
 const RemoveBody = Type.Object({ ticker: Ticker });
 const FailNextBody = Type.Object({ code: Type.Integer({ minimum: 1 }), msg: Type.Optional(Type.String()) });
-const EndBody = Type.Object({ ticker: Ticker, code: Type.Union([Type.Literal(10), Type.Literal(17), Type.Literal(25)]) });
+const EndBody = Type.Object({ ticker: Ticker, code: Type.Union([Type.Literal(10), Type.Literal(25)]) });
+const RefusalsBody = Type.Object({
+  unlisted: Type.Optional(Type.Union([Type.Literal('accept'), Type.Literal('error11'), Type.Literal('error14')])),
+  errorsWithoutId: Type.Optional(Type.Boolean()),
+  deleteMarkets: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+});
+const SizesBody = Type.Object({ ticker: Ticker, tsMs: Type.Optional(Type.Integer({ minimum: 0 })) });
 const SilenceBody = Type.Object({ ticker: Ticker, silent: Type.Boolean() });
 const TickBody = Type.Union([Type.Undefined(), Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1 })) })]);
 
@@ -104,6 +115,19 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
       case '/end-subscription': {
         const { ticker, code } = parse(EndBody, body);
         sim.endSubscription(ticker, code);
+        break;
+      }
+      case '/refusals': {
+        const { unlisted, errorsWithoutId, deleteMarkets } = parse(RefusalsBody, body);
+        if (unlisted !== undefined) sim.setUnlistedMode(unlisted);
+        if (errorsWithoutId !== undefined) sim.setSubscriptionErrorsWithoutId(errorsWithoutId);
+        if (deleteMarkets !== undefined) sim.setDeleteRefusal(deleteMarkets);
+        break;
+      }
+      case '/sizes': {
+        const { ticker, tsMs } = parse(SizesBody, body);
+        if (!sim.hasMarket(ticker)) return sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+        sim.changeSizes(ticker, tsMs);
         break;
       }
       case '/silence': {

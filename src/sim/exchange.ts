@@ -59,6 +59,8 @@ interface MarketState {
   openInterest: number;
   bidSize: number;
   askSize: number;
+  /** Contracts of the last trade. */
+  lastTradeSize: number;
   tsMs: number;
   readonly closeTime: string;
 }
@@ -128,6 +130,7 @@ export class Exchange {
         openInterest: this.int(0, 25_000),
         bidSize: p.bid === null ? 0 : this.int(1, 1_000),
         askSize: p.ask === null ? 0 : this.int(1, 1_000),
+        lastTradeSize: 0,
         tsMs: now,
         closeTime: new Date(now + DAY_MS).toISOString(),
       });
@@ -154,6 +157,19 @@ export class Exchange {
     if (bid === null) market.bidSize = 0;
     if (ask === null) market.askSize = 0;
     market.tsMs = Math.trunc(tsMs);
+    return toPayload(market);
+  }
+
+  /**
+   * A change of book sizes only: Kalshi sends a frame with the same bid and ask (KALSHI.md, since 2026-02-12).
+   * Returns the payload to stream, or undefined when the market is unknown or both sides are empty.
+   */
+  changeSizes(ticker: string, tsMs?: number): TickerPayload | undefined {
+    const market = this.markets.get(ticker);
+    if (market === undefined || (market.bid === null && market.ask === null)) return undefined;
+    if (market.bid !== null) market.bidSize = nextSize(market.bidSize, this.int(1, 1_000));
+    if (market.ask !== null) market.askSize = nextSize(market.askSize, this.int(1, 1_000));
+    market.tsMs = Math.trunc(tsMs ?? this.now());
     return toPayload(market);
   }
 
@@ -232,6 +248,7 @@ export class Exchange {
     const price = this.random() < 0.5 ? market.bid : market.ask;
     if (price !== null) market.last = price;
     const contracts = this.int(1, 100);
+    market.lastTradeSize = contracts;
     market.volume += contracts;
     market.openInterest = Math.max(0, market.openInterest + (this.random() < 0.5 ? -contracts : contracts));
   }
@@ -293,6 +310,11 @@ function askUnits(dollars: number | null): number | null {
   return units === UNITS_PER_DOLLAR ? null : units;
 }
 
+/** A size that differs from the current one, so a size-only frame always says something changed. */
+function nextSize(current: number, drawn: number): number {
+  return drawn === current ? (drawn % 1_000) + 1 : drawn;
+}
+
 function defaultEventTicker(ticker: string): string {
   const dash = ticker.lastIndexOf('-');
   return dash > 0 ? ticker.slice(0, dash) : ticker;
@@ -311,8 +333,10 @@ function toPayload(m: MarketState): TickerPayload {
     dollar_open_interest: Math.round((m.openInterest * m.last) / UNITS_PER_DOLLAR),
     yes_bid_size_fp: formatCount(m.bidSize),
     yes_ask_size_fp: formatCount(m.askSize),
+    last_trade_size_fp: formatCount(m.lastTradeSize),
     ts: Math.floor(m.tsMs / 1000),
     ts_ms: m.tsMs,
+    time: new Date(m.tsMs).toISOString(),
   };
 }
 

@@ -9,13 +9,18 @@
  * SIM_MARKETS_FILE    JSON array of SimMarket ({ticker, yesBid, yesAsk, status?}, prices in dollars)
  * SIM_RANDOM_WALK_MS  default 1000 (0 = off)
  * SIM_PING_INTERVAL_MS default 10000
- * SIM_MAX_MARKETS_PER_SUBSCRIPTION default unlimited
+ * SIM_MAX_MARKETS_PER_SUBSCRIPTION default unlimited (beyond it: error 26)
+ * SIM_UNLISTED_TICKERS accept (default) | error11 | error14: what a ticker the exchange does not list gets
+ * SIM_ERRORS_WITHOUT_ID default false; true: subscription errors carry sid and seq instead of id
+ * SIM_TICKER_SHAPE     mixed (default) | full | lean | clock: optional fields of ticker frames
+ * SIM_PRICE_DECIMALS   4 (default) or 6
  */
 import { readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { SimMarketsSchema } from './control';
 import { randomSimMarket, type SimMarket } from './exchange';
+import { TICKER_SHAPES, UNLISTED_MODES, type TickerShape, type UnlistedMode } from './protocol';
 import { KalshiSimulator, type SimulatorOptions } from './simulator';
 
 class ConfigError extends Error {}
@@ -26,6 +31,13 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${text}"`);
   return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const text = env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${text}"`);
+  return text as T;
 }
 
 function readPublicKey(path: string | undefined): KeyObject {
@@ -87,6 +99,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): { options: SimulatorOpti
   const pingIntervalMs = attempt(() => intFromEnv(env, 'SIM_PING_INTERVAL_MS', 10_000, 0));
   const maxMarkets = attempt(() => intFromEnv(env, 'SIM_MAX_MARKETS_PER_SUBSCRIPTION', 0, 0));
   const markets = attempt(() => readMarkets(env));
+  const unlisted = attempt(() => oneOf<UnlistedMode>(env, 'SIM_UNLISTED_TICKERS', UNLISTED_MODES, 'accept'));
+  const withoutId = attempt(() => oneOf(env, 'SIM_ERRORS_WITHOUT_ID', ['true', 'false'], 'false'));
+  const shape = attempt(() => oneOf<TickerShape>(env, 'SIM_TICKER_SHAPE', TICKER_SHAPES, 'mixed'));
+  const decimals = attempt(() => oneOf(env, 'SIM_PRICE_DECIMALS', ['4', '6'], '4'));
   if (problems.length > 0 || publicKey === undefined || keyId === undefined || markets === undefined) {
     throw new ConfigError(problems.join('\n'));
   }
@@ -98,6 +114,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): { options: SimulatorOpti
     randomWalkIntervalMs: randomWalkIntervalMs ?? 1000,
     pingIntervalMs: pingIntervalMs ?? 10_000,
     ...(maxMarkets === undefined || maxMarkets === 0 ? {} : { maxMarketsPerSubscription: maxMarkets }),
+    unlistedTickers: unlisted ?? 'accept',
+    subscriptionErrorsWithoutId: withoutId === 'true',
+    tickerShape: shape ?? 'mixed',
+    priceDecimals: decimals === '6' ? 6 : 4,
   };
   return { options, markets };
 }

@@ -11,7 +11,6 @@ export const ErrorCode = {
   channelsRequired: 3,
   sidsRequired: 4,
   unknownCommand: 5,
-  alreadySubscribed: 6,
   unknownSid: 7,
   unknownChannel: 8,
   authenticationRequired: 9,
@@ -21,13 +20,35 @@ export const ErrorCode = {
   unsupportedAction: 13,
   marketTickerRequired: 14,
   actionRequired: 15,
-  marketNotFound: 16,
-  internalError: 17,
   commandTimeout: 18,
   subscriptionBufferOverflow: 25,
   marketLimitExceeded: 26,
   tooManyRequests: 27,
 } as const;
+
+/** Retired by Kalshi (KALSHI.md): the simulator never sends them, so clients cannot come to rely on them. */
+export const RETIRED_CODES: ReadonlySet<number> = new Set([6, 16, 17]);
+
+/** Codes after which Kalshi has ended the subscription. */
+export type TerminalCode = 10 | 25;
+
+/**
+ * What a ticker the exchange does not list gets (KALSHI.md: undocumented today, so all three are simulated):
+ * 'accept' — the command succeeds, the ticker is left out of the subscription (absent from the `ok` list), no data;
+ * 'error11' / 'error14' — the whole command is refused with that code.
+ */
+export type UnlistedMode = 'accept' | 'error11' | 'error14';
+export const UNLISTED_MODES: readonly UnlistedMode[] = ['accept', 'error11', 'error14'];
+
+/**
+ * Which optional fields a ticker frame carries, after the frames recorded from Kalshi (kalshi-frames.jsonl):
+ * 'full' — production 2026-09 (dollar_volume, dollar_open_interest, last_trade_size_fp, time);
+ * 'lean' — demo 2026-08 (no dollar_volume, dollar_open_interest or time);
+ * 'clock' — older production frames, 'full' plus the undocumented `Clock`;
+ * 'mixed' — the three in turn, frame by frame.
+ */
+export type TickerShape = 'full' | 'lean' | 'clock' | 'mixed';
+export const TICKER_SHAPES: readonly TickerShape[] = ['full', 'lean', 'clock', 'mixed'];
 
 const ERROR_TEXT: Readonly<Record<number, string>> = {
   1: 'Unable to process message',
@@ -35,7 +56,6 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   3: 'Channels required',
   4: 'Sids required',
   5: 'Unknown command',
-  6: 'Already subscribed',
   7: 'Unknown subscription ID',
   8: 'Unknown channel name',
   9: 'Authentication required',
@@ -45,8 +65,6 @@ const ERROR_TEXT: Readonly<Record<number, string>> = {
   13: 'Unsupported action',
   14: 'Market Ticker required',
   15: 'Action required',
-  16: 'Market not found',
-  17: 'Internal error',
   18: 'Command timeout',
   25: 'Subscription buffer overflow',
   26: 'Subscription market limit exceeded',
@@ -66,12 +84,18 @@ export interface TickerPayload {
   yes_ask_dollars: string;
   volume_fp: string;
   open_interest_fp: string;
-  dollar_volume: number;
-  dollar_open_interest: number;
+  /** Missing from some real frames (KALSHI.md). */
+  dollar_volume?: number;
+  dollar_open_interest?: number;
   yes_bid_size_fp: string;
   yes_ask_size_fp: string;
+  last_trade_size_fp?: string;
   ts: number;
   ts_ms: number;
+  /** RFC 3339 (deprecated; missing from some real frames). */
+  time?: string;
+  /** Undocumented, in older production frames. */
+  Clock?: number;
 }
 
 /** `id` is echoed when the command carried one. */
@@ -83,14 +107,15 @@ export type ServerMessage =
   | (WithId & { sid: number; seq: number; type: 'ok'; msg: { market_tickers: string[] } })
   | (WithId & { sid: number; seq: number; type: 'unsubscribed' })
   | (WithId & { type: 'ok'; msg: Array<{ channel: 'ticker'; sid: number }> })
-  | (WithId & { sid?: number; type: 'error'; msg: { code: number; msg: string } });
+  | (WithId & { sid?: number; seq?: number; type: 'error'; msg: { code: number; msg: string } });
 
 /** Builds a reply with `id` first (when known), as Kalshi orders its keys. */
 export function withId<T extends object>(id: number | undefined, body: T): WithId & T {
   return id === undefined ? body : { id, ...body };
 }
 
-export function errorMessage(id: number | undefined, code: number, msg?: string, sid?: number): ServerMessage {
-  const body = { ...(sid === undefined ? {} : { sid }), type: 'error' as const, msg: { code, msg: msg ?? errorText(code) } };
+export function errorMessage(id: number | undefined, code: number, msg?: string, sid?: number, seq?: number): ServerMessage {
+  const scope = { ...(sid === undefined ? {} : { sid }), ...(seq === undefined ? {} : { seq }) };
+  const body = { ...scope, type: 'error' as const, msg: { code, msg: msg ?? errorText(code) } };
   return withId(id, body);
 }

@@ -7,7 +7,17 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { handleControl, type SimControls } from './control';
 import { Exchange, type QuoteUpdate, type SimMarket } from './exchange';
 import { sendError } from './http-util';
-import { CONTROL_PREFIX, REST_PREFIX, WS_PATH, type TickerPayload } from './protocol';
+import {
+  CONTROL_PREFIX,
+  REST_PREFIX,
+  RETIRED_CODES,
+  WS_PATH,
+  type TerminalCode,
+  type TickerPayload,
+  type TickerShape,
+  type UnlistedMode,
+} from './protocol';
+import { shapeAt, shapeTicker } from './ticker-shape';
 import { handleRest } from './rest';
 import { toPublicKey, verifyHandshake } from './signature';
 import { WsSession, type SessionHost } from './ws-session';
@@ -25,8 +35,16 @@ export interface SimulatorOptions {
   pingIntervalMs?: number;
   /** Default 0 = off; when on, every interval moves a few random markets' quotes and streams ticker messages. */
   randomWalkIntervalMs?: number;
-  /** Default Infinity; beyond it → error code 26. */
+  /** Default Infinity; a command that would take the connection's subscription beyond it → error code 26. */
   maxMarketsPerSubscription?: number;
+  /** What a ticker the exchange does not list gets; default 'accept' (left out of the subscription, no data). */
+  unlistedTickers?: UnlistedMode;
+  /** Default false; true: errors about an existing subscription come without `id`, with `sid` and `seq`. */
+  subscriptionErrorsWithoutId?: boolean;
+  /** Which optional fields ticker frames carry; default 'mixed' (every recorded shape in turn). */
+  tickerShape?: TickerShape;
+  /** Decimals of the dollar strings: 4 (Kalshi today, default) or 6 (the fixed-point type's full width). */
+  priceDecimals?: 4 | 6;
   /** Default 60000; an older or newer KALSHI-ACCESS-TIMESTAMP → 401. */
   maxTimestampSkewMs?: number;
   /** Uniform [0, 1) for the random walk and generated volumes; default Math.random. */
@@ -68,7 +86,15 @@ export const COMMAND_LOG_LIMIT = 100_000;
  * 'rejected' (status, reason) for a refused handshake, 'heartbeat' ({ stalled }) at each ping interval.
  */
 export class KalshiSimulator extends EventEmitter implements SimControls {
-  private readonly options: Required<Omit<SimulatorOptions, 'publicKey' | 'random'>>;
+  private readonly options: Required<
+    Omit<SimulatorOptions, 'publicKey' | 'random' | 'unlistedTickers' | 'subscriptionErrorsWithoutId' | 'tickerShape' | 'priceDecimals'>
+  >;
+  private unlisted: UnlistedMode;
+  private errorsWithoutId: boolean;
+  private deleteRefusal: number | null = null;
+  private readonly tickerShape: TickerShape;
+  private readonly priceDecimals: 4 | 6;
+  private framesShaped = 0;
   private readonly publicKey: KeyObject;
   private readonly exchange: Exchange;
   private readonly host: SessionHost;
@@ -105,10 +131,18 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
       maxMarketsPerSubscription: options.maxMarketsPerSubscription ?? Infinity,
       maxTimestampSkewMs: options.maxTimestampSkewMs ?? 60_000,
     };
+    this.unlisted = options.unlistedTickers ?? 'accept';
+    this.errorsWithoutId = options.subscriptionErrorsWithoutId ?? false;
+    this.tickerShape = options.tickerShape ?? 'mixed';
+    this.priceDecimals = options.priceDecimals ?? 4;
     this.exchange = new Exchange(options.random === undefined ? {} : { random: options.random });
     this.host = {
       exchange: this.exchange,
       maxMarketsPerSubscription: this.options.maxMarketsPerSubscription,
+      unlistedMode: () => this.unlisted,
+      errorsWithoutId: () => this.errorsWithoutId,
+      deleteRefusalCode: () => this.deleteRefusal,
+      snapshot: (ticker) => this.shaped(this.exchange.payload(ticker)),
       isStalled: () => this.stalled,
       isSilenced: (ticker) => this.silenced.has(ticker),
       takeInjectedFailure: () => this.injectedFailures.shift(),
@@ -215,9 +249,22 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     return moved.length;
   }
 
+  /** A size-only change: a frame with the same bid and ask (Kalshi sends these since 2026-02-12). */
+  changeSizes(ticker: string, tsMs?: number): void {
+    if (!this.exchange.has(ticker)) throw new Error(`unknown market ${ticker}`);
+    this.stream(this.exchange.changeSizes(ticker, tsMs));
+  }
+
   private stream(payload: TickerPayload | undefined): void {
-    if (payload === undefined) return;
-    for (const session of this.sessions.values()) session.deliver(payload);
+    const shaped = this.shaped(payload);
+    if (shaped === undefined) return;
+    for (const session of this.sessions.values()) session.deliver(shaped);
+  }
+
+  private shaped(payload: TickerPayload | undefined): TickerPayload | undefined {
+    if (payload === undefined) return undefined;
+    const n = this.framesShaped++;
+    return shapeTicker(payload, shapeAt(this.tickerShape, n), this.priceDecimals, n + 1);
   }
 
   // ---- fault switches ----
@@ -244,11 +291,27 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     this.rejectStatus = status;
   }
 
+  /** Kalshi no longer sends 6, 16 or 17: injecting them would test a client against an exchange that is gone. */
   failNextCommand(code: number, msg?: string): void {
+    if (RETIRED_CODES.has(code)) throw new RangeError(`error code ${code} is retired: Kalshi no longer sends it`);
     this.injectedFailures.push(msg === undefined ? { code } : { code, msg });
   }
 
-  endSubscription(ticker: string, code: 10 | 17 | 25): void {
+  setUnlistedMode(mode: UnlistedMode): void {
+    this.unlisted = mode;
+  }
+
+  setSubscriptionErrorsWithoutId(on: boolean): void {
+    this.errorsWithoutId = on;
+  }
+
+  /** Every delete_markets is refused with `code` until set back to null (a fault switch). */
+  setDeleteRefusal(code: number | null): void {
+    if (code !== null && RETIRED_CODES.has(code)) throw new RangeError(`error code ${code} is retired: Kalshi no longer sends it`);
+    this.deleteRefusal = code;
+  }
+
+  endSubscription(ticker: string, code: TerminalCode): void {
     for (const session of this.sessions.values()) session.endSubscriptionsHolding(ticker, code);
   }
 

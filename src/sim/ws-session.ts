@@ -1,11 +1,28 @@
 import { WebSocket, type RawData } from 'ws';
 import type { Exchange } from './exchange';
-import { ErrorCode, errorMessage, HEARTBEAT_BODY, withId, type ServerMessage, type TickerPayload } from './protocol';
+import {
+  ErrorCode,
+  errorMessage,
+  HEARTBEAT_BODY,
+  withId,
+  type ServerMessage,
+  type TerminalCode,
+  type TickerPayload,
+  type UnlistedMode,
+} from './protocol';
 
 /** What a session needs from the simulator that owns it. */
 export interface SessionHost {
   readonly exchange: Exchange;
   readonly maxMarketsPerSubscription: number;
+  /** What a ticker the exchange does not list gets. */
+  unlistedMode(): UnlistedMode;
+  /** Errors scoped to an existing subscription are sent without `id`, with `sid` and `seq`. */
+  errorsWithoutId(): boolean;
+  /** A code every delete_markets is refused with (a fault switch), or null. */
+  deleteRefusalCode(): number | null;
+  /** A market's current payload as the simulator renders ticker frames (initial snapshots). */
+  snapshot(ticker: string): TickerPayload | undefined;
   isStalled(): boolean;
   isSilenced(ticker: string): boolean;
   /** A one-shot error armed by failNextCommand, consumed by the first command that asks. */
@@ -24,8 +41,6 @@ interface Subscription {
   /** Subscribed without market_tickers: every market the exchange knows, now and later. */
   readonly all: boolean;
   readonly tickers: Set<string>;
-  /** Whether it was created with send_initial_snapshot (the default for later add_markets). */
-  readonly snapshot: boolean;
   seq: number;
 }
 
@@ -33,9 +48,13 @@ type Params = Record<string, unknown>;
 /** null: no ticker list given (every market); 'invalid': not a list of strings. */
 type TickerList = string[] | null | 'invalid';
 
-/** One client connection: parses commands, keeps its subscriptions, sends ticker messages. */
+/**
+ * One client connection: parses commands, keeps its ticker subscription, sends ticker messages.
+ * As on Kalshi since 2025-09-25 (KALSHI.md), a connection holds at most one `ticker` subscription: a second
+ * `subscribe` merges into it and is answered `ok` with the whole list, with snapshots only for tickers it added.
+ */
 export class WsSession {
-  private readonly subscriptions = new Map<number, Subscription>();
+  private subscription: Subscription | undefined;
   private nextSid = 1;
 
   constructor(
@@ -78,32 +97,29 @@ export class WsSession {
   }
 
   view(): SubscriptionView[] {
-    return [...this.subscriptions.values()].map((sub) => ({ sid: sub.sid, tickers: this.tickersOf(sub) }));
+    const sub = this.subscription;
+    return sub === undefined ? [] : [{ sid: sub.sid, tickers: this.tickersOf(sub) }];
   }
 
   tickers(): Set<string> {
-    const all = new Set<string>();
-    for (const sub of this.subscriptions.values()) for (const ticker of this.tickersOf(sub)) all.add(ticker);
-    return all;
+    const sub = this.subscription;
+    return new Set(sub === undefined ? [] : this.tickersOf(sub));
   }
 
-  /** Streams a market change to every subscription of this connection that holds the market. */
+  /** Streams a market change to this connection's subscription if it holds the market. */
   deliver(payload: TickerPayload): void {
-    for (const sub of this.subscriptions.values()) {
-      if (sub.all || sub.tickers.has(payload.market_ticker)) this.sendTicker(sub.sid, payload);
-    }
+    const sub = this.subscription;
+    if (sub !== undefined && (sub.all || sub.tickers.has(payload.market_ticker))) this.sendTicker(sub.sid, payload);
   }
 
-  /** Kalshi ends the subscriptions holding `ticker` with an error (10, 17, 25). Returns how many ended. */
-  endSubscriptionsHolding(ticker: string, code: number, msg?: string): number {
-    let ended = 0;
-    for (const sub of [...this.subscriptions.values()]) {
-      if (!sub.all && !sub.tickers.has(ticker)) continue;
-      this.subscriptions.delete(sub.sid);
-      this.send(errorMessage(undefined, code, msg, sub.sid));
-      ended++;
-    }
-    return ended;
+  /** Kalshi ends the subscription holding `ticker` with an error (10, 25) without `id`. Returns how many ended. */
+  endSubscriptionsHolding(ticker: string, code: TerminalCode, msg?: string): number {
+    const sub = this.subscription;
+    if (sub === undefined || (!sub.all && !sub.tickers.has(ticker))) return 0;
+    this.subscription = undefined;
+    sub.seq++;
+    this.send(errorMessage(undefined, code, msg, sub.sid, sub.seq));
+    return 1;
   }
 
   private tickersOf(sub: Subscription): string[] {
@@ -123,13 +139,39 @@ export class WsSession {
 
   private sendSnapshots(sid: number, tickers: Iterable<string>): void {
     for (const ticker of tickers) {
-      const payload = this.host.exchange.payload(ticker);
+      const payload = this.host.snapshot(ticker);
       if (payload !== undefined) this.sendTicker(sid, payload);
     }
   }
 
   private error(id: number | undefined, code: number, msg?: string): void {
     this.send(errorMessage(id, code, msg));
+  }
+
+  /** An error about an existing subscription: without `id` (sid and seq instead) when the switch is on. */
+  private scopedError(id: number | undefined, sub: Subscription, code: number): void {
+    if (!this.host.errorsWithoutId()) return this.error(id, code);
+    sub.seq++;
+    this.send(errorMessage(undefined, code, undefined, sub.sid, sub.seq));
+  }
+
+  /** Tickers the exchange does not list: left out ('accept') or the whole command refused (11, 14). */
+  private screen(requested: Iterable<string>): { listed: string[] } | { refuse: number } {
+    const listed: string[] = [];
+    let unlisted = false;
+    for (const ticker of new Set(requested)) {
+      if (this.host.exchange.has(ticker)) listed.push(ticker);
+      else unlisted = true;
+    }
+    if (!unlisted) return { listed };
+    switch (this.host.unlistedMode()) {
+      case 'accept':
+        return { listed };
+      case 'error11':
+        return { refuse: ErrorCode.invalidParameter };
+      case 'error14':
+        return { refuse: ErrorCode.marketTickerRequired };
+    }
   }
 
   private onMessage(data: RawData): void {
@@ -161,9 +203,11 @@ export class WsSession {
       case 'unsubscribe':
         this.unsubscribe(id, cmd.params);
         return;
-      case 'list_subscriptions':
-        this.send(withId(id, { type: 'ok' as const, msg: [...this.subscriptions.keys()].map((sid) => ({ channel: 'ticker' as const, sid })) }));
+      case 'list_subscriptions': {
+        const list = this.subscription === undefined ? [] : [{ channel: 'ticker' as const, sid: this.subscription.sid }];
+        this.send(withId(id, { type: 'ok' as const, msg: list }));
         return;
+      }
       default:
         this.error(id, ErrorCode.unknownCommand);
     }
@@ -183,17 +227,40 @@ export class WsSession {
     if (requested === 'invalid') return this.error(id, ErrorCode.invalidParameter, 'market_tickers must be a list of strings');
     // No list (or an empty one) subscribes to every market, as on Kalshi.
     const all = requested === null || requested.length === 0;
-    const tickers = new Set(all ? [] : requested);
-    if (!all) {
-      if ([...tickers].some((t) => !this.host.exchange.has(t))) return this.error(id, ErrorCode.marketNotFound);
-      if (tickers.size > this.host.maxMarketsPerSubscription) return this.error(id, ErrorCode.marketLimitExceeded);
-    }
     const snapshot = params.send_initial_snapshot === true;
+    const existing = this.subscription;
+    if (existing !== undefined) return this.merge(id, existing, all ? null : requested, snapshot);
+
+    let tickers = new Set<string>();
+    if (!all) {
+      const screened = this.screen(requested);
+      if ('refuse' in screened) return this.error(id, screened.refuse);
+      if (screened.listed.length > this.host.maxMarketsPerSubscription) return this.error(id, ErrorCode.marketLimitExceeded);
+      tickers = new Set(screened.listed);
+    }
     const sid = this.nextSid++;
-    const sub: Subscription = { sid, all, tickers, snapshot, seq: 0 };
-    this.subscriptions.set(sid, sub);
+    const sub: Subscription = { sid, all, tickers, seq: 0 };
+    this.subscription = sub;
     this.send(withId(id, { type: 'subscribed' as const, msg: { channel: 'ticker' as const, sid } }));
     if (snapshot) this.sendSnapshots(sid, this.tickersOf(sub));
+  }
+
+  /** A second subscribe on the connection: new tickers join the existing subscription; answered `ok`. */
+  private merge(id: number | undefined, sub: Subscription, requested: string[] | null, snapshot: boolean): void {
+    let added: string[] = [];
+    if (!sub.all) {
+      if (requested === null) return this.scopedError(id, sub, ErrorCode.invalidParameter);
+      const screened = this.screen(requested);
+      if ('refuse' in screened) return this.scopedError(id, sub, screened.refuse);
+      added = screened.listed.filter((t) => !sub.tickers.has(t));
+      if (sub.tickers.size + added.length > this.host.maxMarketsPerSubscription) {
+        return this.scopedError(id, sub, ErrorCode.marketLimitExceeded);
+      }
+      for (const t of added) sub.tickers.add(t);
+    }
+    sub.seq++;
+    this.send(withId(id, { sid: sub.sid, seq: sub.seq, type: 'ok' as const, msg: { market_tickers: this.tickersOf(sub) } }));
+    if (snapshot) this.sendSnapshots(sub.sid, added);
   }
 
   private updateSubscription(id: number | undefined, params: unknown): void {
@@ -205,28 +272,31 @@ export class WsSession {
     const action = params.action;
     if (action === undefined) return this.error(id, ErrorCode.actionRequired);
     if (action !== 'add_markets' && action !== 'delete_markets') return this.error(id, ErrorCode.unsupportedAction);
-    const sub = this.subscriptions.get(sid);
-    if (sub === undefined) return this.error(id, ErrorCode.unknownSid);
+    const sub = this.subscription;
+    if (sub === undefined || sub.sid !== sid) return this.error(id, ErrorCode.unknownSid);
     const requested = readTickers(params);
-    if (requested === 'invalid') return this.error(id, ErrorCode.invalidParameter, 'market_tickers must be a list of strings');
-    if (requested === null || requested.length === 0) return this.error(id, ErrorCode.marketTickerRequired);
-    if (sub.all) return this.error(id, ErrorCode.invalidParameter, 'subscription already covers every market');
+    if (requested === 'invalid') return this.scopedError(id, sub, ErrorCode.invalidParameter);
+    if (requested === null || requested.length === 0) return this.scopedError(id, sub, ErrorCode.marketTickerRequired);
+    if (sub.all) return this.scopedError(id, sub, ErrorCode.invalidParameter);
 
     const added: string[] = [];
     if (action === 'add_markets') {
-      if (requested.some((t) => !this.host.exchange.has(t))) return this.error(id, ErrorCode.marketNotFound);
-      for (const t of new Set(requested)) if (!sub.tickers.has(t)) added.push(t);
+      const screened = this.screen(requested);
+      if ('refuse' in screened) return this.scopedError(id, sub, screened.refuse);
+      for (const t of screened.listed) if (!sub.tickers.has(t)) added.push(t);
       if (sub.tickers.size + added.length > this.host.maxMarketsPerSubscription) {
-        return this.error(id, ErrorCode.marketLimitExceeded);
+        return this.scopedError(id, sub, ErrorCode.marketLimitExceeded);
       }
       for (const t of added) sub.tickers.add(t);
     } else {
+      const refusal = this.host.deleteRefusalCode();
+      if (refusal !== null) return this.scopedError(id, sub, refusal);
       for (const t of requested) sub.tickers.delete(t);
     }
     sub.seq++;
     this.send(withId(id, { sid, seq: sub.seq, type: 'ok' as const, msg: { market_tickers: [...sub.tickers] } }));
-    const snapshot = typeof params.send_initial_snapshot === 'boolean' ? params.send_initial_snapshot : sub.snapshot;
-    if (snapshot) this.sendSnapshots(sid, added);
+    // Kalshi's default here is false (KALSHI.md): markets added to a running subscription get no snapshot unless asked.
+    if (params.send_initial_snapshot === true) this.sendSnapshots(sid, added);
   }
 
   private unsubscribe(id: number | undefined, params: unknown): void {
@@ -234,15 +304,11 @@ export class WsSession {
     const sids = params.sids;
     if (!isList(sids) || sids.length === 0) return this.error(id, ErrorCode.sidsRequired);
     if (!sids.every(isPositiveInteger)) return this.error(id, ErrorCode.invalidParameter, 'sids must be positive integers');
-    const unique = [...new Set(sids)];
-    if (unique.some((sid) => !this.subscriptions.has(sid))) return this.error(id, ErrorCode.unknownSid);
-    for (const sid of unique) {
-      const sub = this.subscriptions.get(sid);
-      if (sub === undefined) continue;
-      this.subscriptions.delete(sid);
-      sub.seq++;
-      this.send(withId(id, { sid, seq: sub.seq, type: 'unsubscribed' as const }));
-    }
+    const sub = this.subscription;
+    if (sub === undefined || sids.some((sid) => sid !== sub.sid)) return this.error(id, ErrorCode.unknownSid);
+    this.subscription = undefined;
+    sub.seq++;
+    this.send(withId(id, { sid: sub.sid, seq: sub.seq, type: 'unsubscribed' as const }));
   }
 }
 
