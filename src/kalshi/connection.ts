@@ -1,7 +1,7 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Logger } from 'pino';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
-import { isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
+import { errorCommandId, isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -36,9 +36,16 @@ export class CommandError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** The error's body: it may name the refused market(s). */
+    readonly detail: ErrorMessage['msg'] = { code },
   ) {
     super(`Kalshi error ${code}: ${message}`);
   }
+}
+
+function sidsOf(params: Record<string, unknown> | undefined): number[] {
+  const sids = params?.sids ?? (params?.sid === undefined ? undefined : [params.sid]);
+  return Array.isArray(sids) ? sids.filter((sid): sid is number => typeof sid === 'number') : [];
 }
 
 export type CommandReply = Exclude<ServerMessage, { type: 'ticker' } | ErrorMessage>;
@@ -47,6 +54,8 @@ interface PendingCommand {
   resolve(reply: CommandReply): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
+  /** The subscriptions the command is about: an error without `id` that names one of them answers it. */
+  sids: readonly number[];
 }
 
 /**
@@ -123,7 +132,7 @@ export class KalshiConnection {
         this.pending.delete(id);
         reject(new Error(`Kalshi command ${cmd} #${id} got no reply in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, sids: sidsOf(params) });
       ws.send(JSON.stringify(params === undefined ? { id, cmd } : { id, cmd, params }), (error) => {
         if (error === undefined || error === null) return;
         const entry = this.pending.get(id);
@@ -203,17 +212,35 @@ export class KalshiConnection {
       this.options.handlers.onInvalid(frame.invalid, { type: frame.type, sample: text.slice(0, 120) });
       return;
     }
-    if (frame.type !== 'ticker' && frame.id !== undefined) {
-      const entry = this.pending.get(frame.id);
-      if (entry !== undefined) {
-        this.pending.delete(frame.id);
+    if (frame.type !== 'ticker') {
+      const id = frame.type === 'error' ? this.commandAnswered(frame) : frame.id;
+      const entry = id === undefined ? undefined : this.pending.get(id);
+      if (id !== undefined && entry !== undefined) {
+        this.pending.delete(id);
         clearTimeout(entry.timer);
-        if (frame.type === 'error') entry.reject(new CommandError(frame.msg.code, frame.msg.msg ?? ''));
+        if (frame.type === 'error') entry.reject(new CommandError(frame.msg.code, frame.msg.msg ?? '', frame.msg));
         else entry.resolve(frame);
         return;
       }
     }
     this.options.handlers.onMessage(frame, receivedAt);
+  }
+
+  /**
+   * The pending command an error answers. Kalshi may leave `id` out of an error tied to a subscription and send
+   * `sid` and `seq` instead (KALSHI.md): it then answers the pending command about that sid, so the command is
+   * settled now rather than waiting out its timeout. Without either, a single pending command is the only
+   * candidate; anything else is an error about a subscription, handled by the subscriptions.
+   */
+  private commandAnswered(frame: ErrorMessage): number | undefined {
+    const id = errorCommandId(frame);
+    if (id !== undefined) return id;
+    if (frame.sid !== undefined) {
+      for (const [pendingId, entry] of this.pending) if (entry.sids.includes(frame.sid)) return pendingId;
+      return undefined;
+    }
+    if (this.pending.size === 1) return this.pending.keys().next().value;
+    return undefined;
   }
 
   private handleClose(ws: WebSocket, code: number, reason: string): void {

@@ -7,6 +7,7 @@ import { MarketSubscriptions } from './market-subscriptions';
 import { exchangeTimeOf, type ServerMessage } from './protocol';
 import type { ReconnectPolicyOptions } from './reconnect-policy';
 import { ReconnectPolicy } from './reconnect-policy';
+import type { RetryPolicy } from './subscription-plan';
 
 export const MARKETS_PER_CONNECTION = 500;
 
@@ -18,6 +19,8 @@ export interface FeedEvents {
   onAuthRejected(status: number): void;
   /** Markets added to a running subscription: read their price now. */
   onMarketsAdded(tickers: string[]): void;
+  /** Kalshi refused a market (first refusal; it is retried with backoff and not counted as subscribed). */
+  onMarketRefused?(ticker: string, code: number | 'absent'): void;
   /** Connection or subscription state changed (for gauges and readiness). */
   onStateChange(): void;
 }
@@ -31,6 +34,8 @@ export interface FeedOptions {
   marketsPerConnection?: number;
   reconnect?: ReconnectPolicyOptions;
   commandSpacingMs?: number;
+  /** Retry delays of a refused market (default: first within 5 s, at most 5 minutes). */
+  refusedRetry?: RetryPolicy;
 }
 
 interface Shard {
@@ -39,11 +44,16 @@ interface Shard {
 }
 
 export interface FeedStatus {
-  connections: Array<{ id: number; state: string; desired: number; subscribed: number; lastFrameAgeMs: number | null }>;
+  connections: Array<{ id: number; state: string; desired: number; subscribed: number; refused: number; lastFrameAgeMs: number | null }>;
   connected: number;
+  /** Mapped markets Kalshi holds for us (never more than desiredMarkets; refused ones are not counted). */
   subscribedMarkets: number;
   desiredMarkets: number;
-  /** Every mapped market Kalshi knows is subscribed on an open socket. */
+  /** Mapped markets Kalshi refused (unlisted, settled…): not subscribed, retried with backoff and at every reconnect. */
+  refusedMarkets: number;
+  /** A few of them, for /status and logs. */
+  refusedExamples: string[];
+  /** Every mapped market is subscribed on an open socket, or refused by Kalshi and waiting for its retry. */
   allSubscribed: boolean;
 }
 
@@ -57,6 +67,8 @@ export class KalshiFeed {
   private nextConnectionId = 1;
   private stopped = false;
   private readonly perConnection: number;
+  /** Kalshi's per-subscription market limit, once a connection met it (error 26; the number is unpublished). */
+  private learnedLimit = Infinity;
 
   constructor(private readonly options: FeedOptions) {
     this.perConnection = options.marketsPerConnection ?? MARKETS_PER_CONNECTION;
@@ -75,9 +87,15 @@ export class KalshiFeed {
     }
     for (const [shard, removed] of removedBy) shard.subscriptions.remove(removed);
 
+    this.place([...tickers].filter((ticker) => !this.shardOf.has(ticker)));
+    void this.closeEmptyShards();
+    this.options.events.onStateChange();
+  }
+
+  /** Puts markets on sockets with room, opening sockets as needed. */
+  private place(tickers: readonly string[]): void {
     const addedBy = new Map<Shard, string[]>();
     for (const ticker of tickers) {
-      if (this.shardOf.has(ticker)) continue;
       const shard = this.shardWithRoom();
       shard.subscriptions.desired.add(ticker);
       this.shardOf.set(ticker, shard);
@@ -86,8 +104,19 @@ export class KalshiFeed {
       list.push(ticker);
     }
     for (const [shard, added] of addedBy) shard.subscriptions.add(added);
+  }
 
-    void this.closeEmptyShards();
+  /** Error 26 on a socket: it is full; what did not fit goes to other sockets (never a second subscription on it). */
+  private spill(from: Shard, spilled: readonly string[], capacity: number): void {
+    if (this.stopped) return;
+    this.learnedLimit = Math.min(this.learnedLimit, Math.max(1, capacity));
+    const moving = spilled.filter((ticker) => this.shardOf.get(ticker) === from);
+    for (const ticker of moving) this.shardOf.delete(ticker);
+    this.options.log.warn(
+      { connection: from.connection.id, capacity, moving: moving.length },
+      'a Kalshi connection is full (error 26); moving the markets that did not fit to another connection',
+    );
+    this.place(moving);
     this.options.events.onStateChange();
   }
 
@@ -111,6 +140,7 @@ export class KalshiFeed {
     this.stopped = true;
     const shards = this.shards.splice(0);
     this.shardOf.clear();
+    for (const shard of shards) shard.subscriptions.stop();
     await Promise.all(shards.map((shard) => shard.connection.stop()));
     this.options.events.onStateChange();
   }
@@ -119,26 +149,45 @@ export class KalshiFeed {
     const now = Date.now();
     let connected = 0;
     let subscribed = 0;
+    let refused = 0;
+    const refusedExamples: string[] = [];
     let allSubscribed = true;
     const connections = this.shards.map(({ connection, subscriptions }) => {
       const open = connection.state === 'open';
       if (open) connected += 1;
-      subscribed += subscriptions.subscribedCount;
+      const held = subscriptions.subscribedCount;
+      const refusedHere = subscriptions.refusedCount;
+      subscribed += held;
+      refused += refusedHere;
+      if (refusedHere > 0 && refusedExamples.length < 10) refusedExamples.push(...subscriptions.refusedTickers().slice(0, 10 - refusedExamples.length));
       if (!open || !subscriptions.converged) allSubscribed = false;
       return {
         id: connection.id,
         state: connection.state,
         desired: subscriptions.desired.size,
-        subscribed: subscriptions.subscribedCount,
+        subscribed: held,
+        refused: refusedHere,
         lastFrameAgeMs: open ? now - connection.lastFrameAtMs : null,
       };
     });
-    return { connections, connected, subscribedMarkets: subscribed, desiredMarkets: this.shardOf.size, allSubscribed };
+    return {
+      connections,
+      connected,
+      subscribedMarkets: subscribed,
+      desiredMarkets: this.shardOf.size,
+      refusedMarkets: refused,
+      refusedExamples,
+      allSubscribed,
+    };
   }
 
   private shardWithRoom(): Shard {
-    for (const shard of this.shards) if (shard.subscriptions.desired.size < this.perConnection) return shard;
+    for (const shard of this.shards) if (shard.subscriptions.desired.size < this.roomOf(shard)) return shard;
     return this.openShard();
+  }
+
+  private roomOf(shard: Shard): number {
+    return Math.min(this.perConnection, this.learnedLimit, shard.subscriptions.capacity ?? Infinity);
   }
 
   private openShard(): Shard {
@@ -169,14 +218,23 @@ export class KalshiFeed {
         onAuthRejected: (status) => events.onAuthRejected(status),
       },
     });
-    subscriptions = new MarketSubscriptions({
+    const shard: Shard = {
       connection,
-      log,
-      commandSpacingMs: options.commandSpacingMs,
-      onMarketsAdded: (tickers) => events.onMarketsAdded(tickers),
-      onChange: () => events.onStateChange(),
-    });
-    const shard: Shard = { connection, subscriptions };
+      subscriptions: new MarketSubscriptions({
+        connection,
+        log,
+        commandSpacingMs: options.commandSpacingMs,
+        ...(options.refusedRetry === undefined ? {} : { retry: options.refusedRetry }),
+        onMarketsAdded: (tickers) => events.onMarketsAdded(tickers),
+        onFull: (spilled, capacity) => this.spill(shard, spilled, capacity),
+        onRefused: (ticker, code) => {
+          events.onInvalid('market_refused', { ticker, code });
+          events.onMarketRefused?.(ticker, code);
+        },
+        onChange: () => events.onStateChange(),
+      }),
+    };
+    subscriptions = shard.subscriptions;
     this.shards.push(shard);
     connection.start();
     return shard;
@@ -203,7 +261,10 @@ export class KalshiFeed {
   private async closeEmptyShards(): Promise<void> {
     const empty = this.shards.filter((shard) => shard.subscriptions.desired.size === 0);
     if (empty.length === 0) return;
-    for (const shard of empty) this.shards.splice(this.shards.indexOf(shard), 1);
+    for (const shard of empty) {
+      this.shards.splice(this.shards.indexOf(shard), 1);
+      shard.subscriptions.stop();
+    }
     await Promise.all(empty.map((shard) => shard.connection.stop()));
     this.options.events.onStateChange();
   }

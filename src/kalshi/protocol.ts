@@ -1,21 +1,39 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
-/** Server → client messages of Kalshi's WebSocket API v2 (KALSHI.md). Extra fields are allowed. */
+/**
+ * Server → client messages of Kalshi's WebSocket API v2 (KALSHI.md). Extra fields are allowed: Kalshi adds
+ * fields without notice (`Clock` was one), and a frame is refused only for what this service reads.
+ */
 const Id = Type.Integer({ minimum: 0 });
+const Ticker = Type.String({ minLength: 1, maxLength: 200 });
+/** Bounds the `ok` list we read: more than any subscription Kalshi allows, less than a flood. */
+export const MAX_OK_TICKERS = 10_000;
 
+/** Every field but market_ticker is optional in practice (real frames lack dollar_volume, time, …). */
 export const TickerMessageSchema = Type.Object({
   type: Type.Literal('ticker'),
   sid: Type.Integer(),
   msg: Type.Object({
-    market_ticker: Type.String({ minLength: 1, maxLength: 200 }),
+    market_ticker: Ticker,
+    market_id: Type.Optional(Type.String()),
     yes_bid_dollars: Type.Optional(Type.String()),
     yes_ask_dollars: Type.Optional(Type.String()),
     price_dollars: Type.Optional(Type.String()),
+    volume_fp: Type.Optional(Type.String()),
+    open_interest_fp: Type.Optional(Type.String()),
+    yes_bid_size_fp: Type.Optional(Type.String()),
+    yes_ask_size_fp: Type.Optional(Type.String()),
+    last_trade_size_fp: Type.Optional(Type.String()),
+    dollar_volume: Type.Optional(Type.Number()),
+    dollar_open_interest: Type.Optional(Type.Number()),
+    /** The seed's integer-cent fields, removed on 2026-03-12: a fallback only. */
     yes_bid: Type.Optional(Type.Number()),
     yes_ask: Type.Optional(Type.Number()),
     ts: Type.Optional(Type.Number()),
     ts_ms: Type.Optional(Type.Number()),
+    /** RFC 3339, deprecated; not read (ts_ms is). */
+    time: Type.Optional(Type.String()),
   }),
 });
 
@@ -40,11 +58,18 @@ export const UnsubscribedMessageSchema = Type.Object({
   seq: Type.Optional(Type.Integer()),
 });
 
+/** `id` is left out (or 0) on an error tied to a subscription, which carries `sid` and `seq` instead. */
 export const ErrorMessageSchema = Type.Object({
   id: Type.Optional(Id),
   sid: Type.Optional(Type.Integer()),
+  seq: Type.Optional(Type.Integer()),
   type: Type.Literal('error'),
-  msg: Type.Object({ code: Type.Integer(), msg: Type.Optional(Type.String()) }),
+  msg: Type.Object({
+    code: Type.Integer(),
+    msg: Type.Optional(Type.String()),
+    market_ticker: Type.Optional(Ticker),
+    market_tickers: Type.Optional(Type.Array(Ticker, { maxItems: MAX_OK_TICKERS })),
+  }),
 });
 
 export type TickerMessage = Static<typeof TickerMessageSchema>;
@@ -84,6 +109,22 @@ export function parseServerFrame(text: string): ParsedFrame {
 
 export function isInvalid(frame: ParsedFrame): frame is { invalid: InvalidReason; type?: string } {
   return (frame as { invalid?: unknown }).invalid !== undefined;
+}
+
+const OkTickersSchema = Type.Object({ market_tickers: Type.Array(Ticker, { maxItems: MAX_OK_TICKERS }) });
+const okTickersCheck = TypeCompiler.Compile(OkTickersSchema);
+
+/**
+ * The subscription's whole ticker list carried by an `ok` reply (after update_subscription, or a subscribe merged
+ * into the connection's subscription); undefined when the reply has none (list_subscriptions) or it is malformed.
+ */
+export function okMarketTickers(reply: OkMessage): string[] | undefined {
+  return okTickersCheck.Check(reply.msg) ? (reply.msg as Static<typeof OkTickersSchema>).market_tickers : undefined;
+}
+
+/** The command id an error answers: none when left out or 0 (KALSHI.md: `id` 0 means none). */
+export function errorCommandId(message: ErrorMessage): number | undefined {
+  return message.id === undefined || message.id === 0 ? undefined : message.id;
 }
 
 /** Exchange time of a ticker: ts_ms, else ts×1000, else the receive time. */

@@ -10,7 +10,7 @@ export interface MarketRow {
 }
 
 export interface MarketMapProblem {
-  reason: 'unknown_side' | 'market_without_game' | 'duplicate_side' | 'bad_ticker' | 'max_markets_exceeded';
+  reason: 'unknown_side' | 'tie_market' | 'market_without_game' | 'duplicate_side' | 'bad_ticker' | 'max_markets_exceeded';
   ticker: string;
   gameId: string;
 }
@@ -21,7 +21,11 @@ export interface MarketMap {
 }
 
 const SIDES: ReadonlySet<string> = new Set<Side>(['home', 'away']);
+/** What a draw market's row would say if the API ever mapped one (kalshi_markets' check allows neither today). */
+const DRAW_SIDES: ReadonlySet<string> = new Set(['tie', 'draw']);
 const TICKER = /^[A-Za-z0-9._-]{1,200}$/;
+/** Kalshi's soccer game events have a third market `…-TIE` (YES = a draw): neither team's price. */
+const TIE_TICKER = /-TIE$/i;
 
 /**
  * Active rows of kalshi_markets → the markets to track. Bad rows are set aside with a reason;
@@ -35,6 +39,13 @@ export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): 
     const base = { ticker: row.ticker, gameId: row.live_game_id };
     if (!TICKER.test(row.ticker)) {
       problems.push({ reason: 'bad_ticker', ...base });
+      continue;
+    }
+    // A draw market is neither home nor away. Which team a market is comes from the mapping, never the ticker,
+    // but a `-TIE` market mapped as a team would publish the draw's odds as that team's price: refused, whatever
+    // its side says, until the contract grows a draw price (README, "Contract notes").
+    if (DRAW_SIDES.has(row.side.toLowerCase()) || TIE_TICKER.test(row.ticker)) {
+      problems.push({ reason: 'tie_market', ...base });
       continue;
     }
     if (!SIDES.has(row.side)) {

@@ -24,7 +24,8 @@ describe('dollar strings to cents', () => {
   it.each([
     ['abc', 'bad_price'],
     ['', 'bad_price'],
-    ['0.12345', 'bad_price'],
+    ['0.1234567', 'bad_price'],
+    ['1.000001', 'price_out_of_range'],
     ['1e-2', 'bad_price'],
     [' 0.5', 'bad_price'],
     ['-0.10', 'price_out_of_range'],
@@ -32,6 +33,17 @@ describe('dollar strings to cents', () => {
     ['2.00', 'price_out_of_range'],
   ])('refuses %j as %s', (text, problem) => {
     expect(parseDollars(text)).toBe(problem);
+  });
+
+  it('accepts up to 6 decimals: exact to the unit, a finer digit rounded without emptying a side', () => {
+    expect(parseDollars('0.455000')).toBe(4550);
+    expect(parseDollars('0.45500')).toBe(4550);
+    expect(parseDollars('1.000000')).toBe(10000);
+    expect(parseDollars('0.455049')).toBe(4550);
+    expect(parseDollars('0.455050')).toBe(4551);
+    expect(parseDollars('0.000001')).toBe(1); // a bid, however small, is still a bid
+    expect(parseDollars('0.999999')).toBe(9999); // an ask below $1 is still an ask
+    expect(parseDollars('0.000000')).toBe(0);
   });
 
   it('accepts integer cents only as whole cents from 0 to 100', () => {

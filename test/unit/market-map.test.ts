@@ -18,6 +18,19 @@ describe('buildMarketMap', () => {
     ]);
   });
 
+  it('refuses a draw market (soccer -TIE) even when mapped as a team, and a tie/draw side', () => {
+    const { markets, problems } = buildMarketMap(
+      [row('KXEPL-26DEC05ARSCHE-ARS', 'g1', 'home'), row('KXEPL-26DEC05ARSCHE-TIE', 'g1', 'away'), row('KXEPL-26DEC05ARSCHE-X', 'g1', 'tie'), row('Q-T', 'g2', 'Draw')],
+      100,
+    );
+    expect([...markets.keys()]).toEqual(['KXEPL-26DEC05ARSCHE-ARS']);
+    expect(problems.map((p) => [p.ticker, p.reason])).toEqual([
+      ['KXEPL-26DEC05ARSCHE-TIE', 'tie_market'],
+      ['KXEPL-26DEC05ARSCHE-X', 'tie_market'],
+      ['Q-T', 'tie_market'],
+    ]);
+  });
+
   it('refuses markets beyond MAX_MARKETS, loudly', () => {
     const { markets, problems } = buildMarketMap([row('A', 'g1', 'home'), row('B', 'g2', 'home'), row('C', 'g3', 'home')], 2);
     expect(markets.size).toBe(2);

@@ -1,4 +1,4 @@
-import { exchangeTimeOf, isInvalid, parseServerFrame } from '../../src/kalshi/protocol';
+import { errorCommandId, exchangeTimeOf, isInvalid, okMarketTickers, parseServerFrame, type ErrorMessage, type OkMessage } from '../../src/kalshi/protocol';
 
 const ticker = {
   type: 'ticker',
@@ -14,7 +14,11 @@ describe('parseServerFrame', () => {
       { id: 2, sid: 7, seq: 3, type: 'ok', msg: { market_tickers: ['C'] } },
       { id: 4, type: 'ok', msg: [{ channel: 'ticker', sid: 7 }] },
       { id: 3, sid: 7, seq: 4, type: 'unsubscribed' },
-      { id: 1, type: 'error', msg: { code: 16, msg: 'Market not found' } },
+      { id: 1, type: 'error', msg: { code: 11, msg: 'Invalid parameter' } },
+      { type: 'error', sid: 3, seq: 2, msg: { code: 13, msg: 'Unsupported action' } },
+      { type: 'error', sid: 3, seq: 2, msg: { code: 11, market_ticker: 'A' } },
+      { type: 'ticker', sid: 1, msg: { market_ticker: 'A' } },
+      { type: 'ticker', sid: 1, msg: { market_ticker: 'A', yes_bid_dollars: '0.455000', last_trade_size_fp: '0.09', time: '2026-09-21T05:00:00Z', Clock: 12 } },
     ]) {
       const parsed = parseServerFrame(JSON.stringify(message));
       expect(isInvalid(parsed)).toBe(false);
@@ -29,11 +33,28 @@ describe('parseServerFrame', () => {
     ['{"type":"ticker_v2","sid":1,"msg":{}}', 'unknown_type'],
     ['{"msg":{}}', 'unknown_type'],
     ['{"type":"ticker","sid":1,"msg":{}}', 'invalid_schema'],
+    ['{"type":"ticker","sid":1,"msg":{"market_ticker":"A","time":5}}', 'invalid_schema'],
+    ['{"type":"error","sid":1,"msg":{"code":"11"}}', 'invalid_schema'],
     ['{"type":"ticker","sid":1,"msg":{"market_ticker":"A","yes_bid_dollars":0.45}}', 'invalid_schema'],
     ['{"type":"subscribed","id":1,"msg":{"channel":"ticker"}}', 'invalid_schema'],
   ])('refuses %s as %s', (text, reason) => {
     const parsed = parseServerFrame(text);
     expect(isInvalid(parsed) && parsed.invalid).toBe(reason);
+  });
+});
+
+describe('reply helpers', () => {
+  it('reads the whole ticker list of an ok reply, and nothing from a list_subscriptions reply', () => {
+    expect(okMarketTickers({ id: 2, type: 'ok', sid: 1, seq: 3, msg: { market_tickers: ['A', 'B'] } })).toEqual(['A', 'B']);
+    expect(okMarketTickers({ id: 4, type: 'ok', msg: [{ channel: 'ticker', sid: 7 }] } as OkMessage)).toBeUndefined();
+    expect(okMarketTickers({ id: 4, type: 'ok', msg: { market_tickers: [1] } } as OkMessage)).toBeUndefined();
+  });
+
+  it('treats a missing id and id 0 as no command', () => {
+    const error = (id?: number): ErrorMessage => ({ ...(id === undefined ? {} : { id }), type: 'error', msg: { code: 13 } });
+    expect(errorCommandId(error())).toBeUndefined();
+    expect(errorCommandId(error(0))).toBeUndefined();
+    expect(errorCommandId(error(5))).toBe(5);
   });
 });
 
