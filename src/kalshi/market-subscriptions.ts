@@ -92,7 +92,7 @@ export class MarketSubscriptions {
 
   /** Every desired market is subscribed or refused (awaiting its retry), and nothing else is held. */
   get converged(): boolean {
-    if (this.probes.length > 0 || this.renew.size > 0) return false;
+    if (this.renew.size > 0) return false;
     for (const ticker of this.held) if (!this.desired.has(ticker) && !this.abandoned.has(ticker)) return false;
     for (const ticker of this.desired) {
       const subscribed = this.held.has(ticker) && !this.unconfirmed.has(ticker);
@@ -312,7 +312,8 @@ export class MarketSubscriptions {
     for (const ticker of list) if (!this.abandoned.has(ticker)) this.held.add(ticker);
     const absent: string[] = [];
     for (const ticker of asked) if (!this.held.has(ticker)) absent.push(ticker);
-    this.settleRetried(asked.filter((t) => this.held.has(t)));
+    // Also a refused market a `subscribe` carried: this list is the first word on it.
+    this.settleRetried([...this.refused.keys()].filter((t) => this.held.has(t)));
     for (const ticker of absent) this.refuse(ticker, 'absent');
   }
 

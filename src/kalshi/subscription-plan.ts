@@ -35,9 +35,10 @@ export type SubscriptionCommand =
 
 /**
  * The next command that brings the subscription closer to the desired set. In order: removals (they free room),
- * groups being narrowed after a refusal, refused markets whose retry is due (one a command, so a market still
- * refused cannot take good ones down with it), new markets, and last a check of what a `subscribe` left
- * unconfirmed. Pure.
+ * groups being narrowed after a refusal, new markets, refused markets whose retry is due (one a command, so a
+ * market still refused cannot take good ones down with it, and after the new ones, so that after a reconnect
+ * the markets Kalshi takes are not kept waiting behind those it refused), and last a check of what a
+ * `subscribe` left unconfirmed. Pure.
  */
 export function planNextCommand(state: SubscriptionState): SubscriptionCommand | undefined {
   const { sid, held } = state;
@@ -63,10 +64,6 @@ export function planNextCommand(state: SubscriptionState): SubscriptionCommand |
     if (tickers.length > 0) return add(tickers.slice(0, state.batchSize), 'probe');
   }
 
-  for (const [ticker, retryAt] of state.refused) {
-    if (retryAt <= state.now && wanted(ticker)) return add([ticker], 'retry');
-  }
-
   const room = state.capacity === undefined ? state.batchSize : Math.min(state.batchSize, state.capacity - held.size);
   if (room > 0) {
     const probing = new Set(state.probes.flat());
@@ -77,6 +74,10 @@ export function planNextCommand(state: SubscriptionState): SubscriptionCommand |
       if (missing.length === room) break;
     }
     if (missing.length > 0) return add(missing, 'new');
+  }
+
+  for (const [ticker, retryAt] of state.refused) {
+    if (retryAt <= state.now && wanted(ticker)) return add([ticker], 'retry');
   }
 
   if (sid !== undefined) {

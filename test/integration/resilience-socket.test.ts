@@ -81,10 +81,10 @@ describe('socket faults', () => {
     expect(await metricValue(h, 'kalshi_ws_reconnects_total')).toBe(reconnects + 1);
   });
 
-  it('subscribes again after a subscription-ending error (17)', async () => {
+  it('subscribes again after a subscription-ending error (10)', async () => {
     const { gameId, ticker } = await gameWithMarket(h, 'TERM');
     const subscribesBefore = h.sim.commandLog().filter((e) => (e.cmd as { cmd?: string }).cmd === 'subscribe').length;
-    h.sim.endSubscription(ticker, 17);
+    h.sim.endSubscription(ticker, 10);
     await waitFor(() => h.sim.commandLog().filter((e) => (e.cmd as { cmd?: string }).cmd === 'subscribe').length > subscribesBefore, { timeoutMs: 5000 });
     await waitFor(() => h.sim.subscribedTickers().has(ticker), { timeoutMs: 5000 });
     const tsMs = Date.now();

@@ -60,6 +60,12 @@ describe('planNextCommand', () => {
     expect(planNextCommand({ ...s, now: 5_000 })).toEqual({ kind: 'add_markets', sid: 1, tickers: ['X'], snapshot: true, purpose: 'retry' });
   });
 
+  it('retries refused markets after the new ones (a reconnect must not keep good markets waiting)', () => {
+    const s = state({ desired: new Set(['A', 'X']), refused: new Map([['X', 0]]) });
+    expect(planNextCommand(s)).toEqual({ kind: 'subscribe', tickers: ['A'], purpose: 'new' });
+    expect(planNextCommand({ ...s, sid: 1, held: new Set(['A']) })).toMatchObject({ tickers: ['X'], purpose: 'retry' });
+  });
+
   it('checks what a subscribe left unconfirmed with an add_markets that asks no snapshot', () => {
     const s = state({ desired: new Set(['A', 'B']), sid: 2, held: new Set(['A', 'B']), unconfirmed: new Set(['A', 'B']) });
     expect(planNextCommand(s)).toEqual({ kind: 'add_markets', sid: 2, tickers: ['A', 'B'], snapshot: false, purpose: 'verify' });
