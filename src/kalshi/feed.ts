@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
-import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
 import type { KalshiCredentials } from './auth';
 import { KalshiConnection } from './connection';
 import { MarketSubscriptions } from './market-subscriptions';
-import { exchangeTimeOf, type ServerMessage } from './protocol';
+import { tickerQuote, type ServerMessage } from './protocol';
 import type { ReconnectPolicyOptions } from './reconnect-policy';
 import { ReconnectPolicy } from './reconnect-policy';
 import type { RetryPolicy } from './subscription-plan';
@@ -245,12 +244,7 @@ export class KalshiFeed {
     events.onMessage(message.type);
     if (message.type === 'ticker') {
       const { msg } = message;
-      const quote = makeQuote(
-        msg.market_ticker,
-        { dollars: msg.yes_bid_dollars, cents: msg.yes_bid },
-        { dollars: msg.yes_ask_dollars, cents: msg.yes_ask },
-        exchangeTimeOf(msg, receivedAtMs),
-      );
+      const quote = tickerQuote(msg, receivedAtMs);
       if (typeof quote === 'string') events.onInvalid(quote, { ticker: msg.market_ticker });
       else events.onQuote(quote, receivedAtMs);
       return;

@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { makeQuote, type QuoteProblem } from '../prices/quote';
+import type { MarketQuote } from '../prices/types';
 
 /**
  * Server → client messages of Kalshi's WebSocket API v2 (KALSHI.md). Extra fields are allowed: Kalshi adds
@@ -132,4 +134,18 @@ export function exchangeTimeOf(msg: TickerMessage['msg'], receivedAtMs: number):
   if (msg.ts_ms !== undefined && Number.isFinite(msg.ts_ms) && msg.ts_ms > 0) return msg.ts_ms;
   if (msg.ts !== undefined && Number.isFinite(msg.ts) && msg.ts > 0) return msg.ts * 1000;
   return receivedAtMs;
+}
+
+/**
+ * A ticker message as the quote it carries: YES bid and ask from the `_dollars` strings (the removed integer-cent
+ * fields only as a fallback), at its exchange time. Nothing else of the frame matters to a price, so a frame whose
+ * only change is a size gives the same quote with a newer time.
+ */
+export function tickerQuote(msg: TickerMessage['msg'], receivedAtMs: number): MarketQuote | QuoteProblem {
+  return makeQuote(
+    msg.market_ticker,
+    { dollars: msg.yes_bid_dollars, cents: msg.yes_bid },
+    { dollars: msg.yes_ask_dollars, cents: msg.yes_ask },
+    exchangeTimeOf(msg, receivedAtMs),
+  );
 }
