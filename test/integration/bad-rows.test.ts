@@ -50,3 +50,17 @@ it('refuses bad kalshi_markets rows and markets beyond MAX_MARKETS with an error
   await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
   expect(h.app.role).toBe('leader');
 });
+
+it('refuses a soccer draw market (-TIE), whether its row says tie or a team, and counts it as tie_market', async () => {
+  // MAX_MARKETS is 2 and taken: the refusal must be for the draw itself, so it is checked before the limit.
+  const gameId = uniqueId('soccer');
+  await h.db.sql`insert into frontend_games (live_game_id, slug) values (${gameId}, 'epl-ars-che')`;
+  const tieAsTeam = uniqueId('KXEPLGAME-ARSCHE').toUpperCase() + '-TIE';
+  const tieSide = uniqueId('KXEPLGAME-ARSCHE-X').toUpperCase();
+  h.sim.addMarkets([{ ticker: tieAsTeam, yesBid: 0.25, yesAsk: 0.27 }]);
+  const before = (await refusals()).tie_market ?? 0;
+  await h.db.sql`insert into kalshi_markets (ticker, live_game_id, side) values (${tieAsTeam}, ${gameId}, 'away'), (${tieSide}, ${gameId}, 'tie')`;
+  await waitFor(async () => ((await refusals()).tie_market ?? 0) >= before + 2, { message: 'both draw rows counted' });
+  expect(h.sim.subscribedTickers().has(tieAsTeam)).toBe(false);
+  expect(JSON.stringify(h.logs.filter((l) => typeof l.msg === 'string' && l.msg.includes('kalshi_markets rows refused')).at(-1))).toContain('tie_market');
+});
