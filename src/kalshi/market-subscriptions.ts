@@ -151,7 +151,7 @@ export class MarketSubscriptions {
       this.kick();
       return;
     }
-    if (sid !== undefined && this.sid !== undefined) return; // an older sid of this socket: already replaced
+    if (sid !== undefined) return; // a sid this socket no longer has: already forgotten and replaced
     // Which subscription ended is unknown: a fresh socket is the only state we can be sure of.
     this.options.connection.recycle(`terminal error ${code} without a known sid`);
   }
