@@ -256,6 +256,7 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   }
 
   private stream(payload: TickerPayload | undefined): void {
+    if (this.sessions.size === 0) return;
     const shaped = this.shaped(payload);
     if (shaped === undefined) return;
     for (const session of this.sessions.values()) session.deliver(shaped);

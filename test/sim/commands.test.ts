@@ -82,6 +82,29 @@ describe('simulator commands', () => {
       expect(sim.stats.tickersSent).toBe(3);
     });
 
+    it('renders the recorded frame shapes in turn (full, lean, Clock), and 6-decimal dollar strings when asked', async () => {
+      await sims.start({}).then(async (mixed) => {
+        mixed.addMarkets(MARKETS);
+        const c = await sims.connect(mixed);
+        c.send({ id: 1, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [CHA, HOU, EMPTY_BID], send_initial_snapshot: true } });
+        await c.next();
+        const keys = [await c.next(), await c.next(), await c.next()].map((f) => Object.keys(msgOf(f)).join(','));
+        expect(new Set(keys)).toEqual(
+          new Set([
+            TICKER_FIELDS.join(','),
+            TICKER_FIELDS.filter((k) => !['dollar_volume', 'dollar_open_interest', 'time'].includes(k)).join(','),
+            [...TICKER_FIELDS, 'Clock'].join(','),
+          ]),
+        );
+      });
+      const six = await sims.start({ priceDecimals: 6 });
+      six.addMarkets(MARKETS);
+      const c6 = await sims.connect(six);
+      c6.send({ id: 1, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [CHA], send_initial_snapshot: true } });
+      await c6.next();
+      expect(msgOf(await c6.next())).toMatchObject({ yes_bid_dollars: '0.455000', yes_ask_dollars: '0.480000' });
+    });
+
     it('sends no snapshot without send_initial_snapshot', async () => {
       await subscribe(1, [CHA]);
       expect(await listSubscriptions()).toEqual({ id: 999, type: 'ok', msg: [{ channel: 'ticker', sid: 1 }] });

@@ -1,5 +1,9 @@
 import { Exchange, randomSimMarket } from '../../src/sim/exchange';
 import { dollarsToUnits, formatDollars } from '../../src/sim/money';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { optionsFromEnv } from '../../src/sim/main';
 
 /** mulberry32: a small seeded PRNG so the walk is reproducible. */
@@ -100,5 +104,17 @@ describe('sim CLI configuration', () => {
   it('names every bad variable, the missing public key first', () => {
     expect(() => optionsFromEnv({ SIM_PORT: 'abc' })).toThrow(/SIM_PUBLIC_KEY_PATH is required[\s\S]*SIM_KEY_ID is required[\s\S]*SIM_PORT/);
     expect(() => optionsFromEnv({ SIM_PUBLIC_KEY_PATH: '/nonexistent/key.pem', SIM_KEY_ID: 'k' })).toThrow(/cannot read \/nonexistent\/key.pem/);
+  });
+
+  it('reads the switches for Kalshi\'s open questions, and names a bad one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-key-'));
+    const keyPath = join(dir, 'key.pem');
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    writeFileSync(keyPath, publicKey.export({ type: 'spki', format: 'pem' }));
+    const base = { SIM_PUBLIC_KEY_PATH: keyPath, SIM_KEY_ID: 'k' };
+    expect(optionsFromEnv(base).options).toMatchObject({ unlistedTickers: 'accept', subscriptionErrorsWithoutId: false, tickerShape: 'mixed', priceDecimals: 4 });
+    const env = { ...base, SIM_UNLISTED_TICKERS: 'error14', SIM_ERRORS_WITHOUT_ID: 'true', SIM_TICKER_SHAPE: 'lean', SIM_PRICE_DECIMALS: '6' };
+    expect(optionsFromEnv(env).options).toMatchObject({ unlistedTickers: 'error14', subscriptionErrorsWithoutId: true, tickerShape: 'lean', priceDecimals: 6 });
+    expect(() => optionsFromEnv({ ...base, SIM_UNLISTED_TICKERS: 'error16' })).toThrow(/SIM_UNLISTED_TICKERS must be one of accept, error11, error14/);
   });
 });
