@@ -2,7 +2,7 @@
 
 # kalshi-ingestor image. Stages:
 #   base     the pinned Node LTS slim image every stage starts from
-#   build    every dependency (npm ci) and the TypeScript build to dist/ (npm run build)
+#   build    every dependency (npm ci) and the TypeScript build (npm run build): packages/client/dist, dist/
 #   deps     production dependencies only (npm ci --omit=dev)
 #   runtime  base + production node_modules + dist/ + sql/, run as the unprivileged `node` user (1000)
 #
@@ -16,8 +16,12 @@ WORKDIR /app
 FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace's manifest must be there for npm ci to link node_modules/@kalshi-ingestor/client.
+COPY packages/client/package.json ./packages/client/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/client/tsconfig.json packages/client/tsconfig.build.json ./packages/client/
+COPY packages/client/src ./packages/client/src
 COPY src ./src
 RUN npm run build
 
@@ -25,6 +29,7 @@ FROM base AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
+COPY packages/client/package.json ./packages/client/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 
 FROM base AS runtime
@@ -36,6 +41,9 @@ ENV NODE_ENV=production
 # Everything stays owned by root and read-only for the service user: the process cannot rewrite its own code.
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
+# node_modules/@kalshi-ingestor/client is a link to the workspace package: its manifest and build.
+COPY packages/client/package.json ./packages/client/
+COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY --from=build /app/dist ./dist
 COPY sql ./sql
 # uid:gid 1000:1000 is the `node` user of the official image, numeric so that Kubernetes can check runAsNonRoot.

@@ -1,7 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The client package's own tests run here too (npm test -w packages/client runs them alone).
+  roots: ['<rootDir>/test', '<rootDir>/packages/client/test'],
+  // The service and its tests use the client package from its source, not a stale dist/.
+  moduleNameMapper: { '^@kalshi-ingestor/client$': '<rootDir>/packages/client/src/index.ts' },
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Integration tests start real sockets and child processes; give them room, but tests wait on conditions, not on time.

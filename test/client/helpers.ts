@@ -1,5 +1,5 @@
 import type { GamePrices } from '../../src/prices/types';
-import type { PriceMessage } from '../../src/sinks/price-message';
+import type { PriceMessage } from '@kalshi-ingestor/client';
 
 /** A game state as the service publishes it (RedisPublisher input). */
 export function gameState(
@@ -17,19 +17,6 @@ export function gameState(
     ticker: `KXNBAGAME-${gameId}-HOME`,
     tickTimeMs,
     updatedAtMs,
-  };
-}
-
-/** A valid message as published on the channel. */
-export function message(gameId: string, homeBuy: number, timestamp: number): PriceMessage {
-  return {
-    type: 'kalshi_price_update',
-    gameId,
-    slug: `nba-${gameId}`,
-    awayTeam: { kalshiBuyPrice: 100 - homeBuy + 1, kalshiSellPrice: 100 - homeBuy },
-    homeTeam: { kalshiBuyPrice: homeBuy, kalshiSellPrice: homeBuy - 1 },
-    ticker: `KXNBAGAME-${gameId}-HOME`,
-    timestamp,
   };
 }
 

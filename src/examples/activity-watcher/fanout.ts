@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { PriceMessage } from '../../client';
+import type { PriceMessage } from '@kalshi-ingestor/client';
 import { MAX_GAME_IDS, toBrowserEvent } from './protocol';
 
 /** A browser whose socket holds more than this unsent is too slow: it is closed (it reconnects and resubscribes). */

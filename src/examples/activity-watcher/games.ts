@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { KalshiPriceSubscription, RedisKeys } from '../../client';
+import type { KalshiPriceSubscription, RedisKeys } from '@kalshi-ingestor/client';
 
 export interface GameListing {
   gameId: string;

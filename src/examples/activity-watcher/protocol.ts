@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { PriceMessage } from '../../client';
+import type { PriceMessage } from '@kalshi-ingestor/client';
 
 /** What the browser receives: the seed plan's §6.1 event. */
 export interface KalshiPriceUpdateEvent {

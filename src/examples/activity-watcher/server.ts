@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { redisKeys, subscribeKalshiPrices, type KalshiPriceSubscription, type RedisKeys } from '../../client';
+import { redisKeys, subscribeKalshiPrices, type KalshiPriceSubscription, type RedisKeys } from '@kalshi-ingestor/client';
 import { Fanout, send } from './fanout';
 import { listGames } from './games';
 import { parseBrowserMessage, toBrowserEvent } from './protocol';
@@ -31,7 +31,7 @@ export interface ActivityWatcher {
 }
 
 /**
- * The reference fan-out of the API side: one Redis subscription (kalshi-ingestor/client) for every game, and a
+ * The reference fan-out of the API side: one Redis subscription (@kalshi-ingestor/client) for every game, and a
  * WebSocket server where each browser subscribes to games (`{"type":"subscribe","gameIds":[…]}`), gets their
  * current state at once and then every `kalshi_price_update` of those games only. Also serves the live page.
  */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { fromPriceHash, type PriceMessage } from '../sinks/price-message';
-import type { RedisKeys } from '../sinks/redis-keys';
+import { fromPriceHash, type PriceMessage } from './contract';
+import type { RedisKeys } from './redis-keys';
 
 const BATCH = 500;
 

@@ -3,8 +3,8 @@ import { LatestStates } from './latest-states';
 import { readPriceStates, scanPricedGameIds } from './read-hashes';
 import type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats } from './types';
 import { parsePriceMessage } from './validate';
-import { redisKeys } from '../sinks/redis-keys';
-import type { PriceMessage } from '../sinks/price-message';
+import { redisKeys } from './redis-keys';
+import type { PriceMessage } from './contract';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;

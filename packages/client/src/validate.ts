@@ -1,5 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { PriceMessageSchema, type PriceMessage } from '../sinks/price-message';
+import { PriceMessageSchema, type PriceMessage } from './contract';
 
 const compiled = TypeCompiler.Compile(PriceMessageSchema);
 

@@ -1,4 +1,4 @@
-import { LatestStates } from '../../src/client/latest-states';
+import { LatestStates } from '../src/latest-states';
 import { message } from './helpers';
 
 describe('LatestStates', () => {

@@ -1,5 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { PriceMessage } from '../sinks/price-message';
+import type { PriceMessage } from './contract';
 
 /** Counters of a subscription, since it was opened. */
 export interface SubscriptionStats {

@@ -1,4 +1,4 @@
-import type { PriceMessage } from '../sinks/price-message';
+import type { PriceMessage } from './contract';
 
 interface Entry {
   message: PriceMessage;

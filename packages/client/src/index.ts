@@ -1,0 +1,10 @@
+/**
+ * @kalshi-ingestor/client: what a consumer of kalshi-ingestor's Redis output needs (the API workers).
+ * subscribeKalshiPrices is the whole job; the rest is the contract (the service's DESIGN.md "Redis") as code.
+ */
+export { subscribeKalshiPrices } from './subscribe';
+export type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats, UrlSource, ClientSource } from './types';
+export { isPriceMessage, parsePriceMessage } from './validate';
+export { readPriceStates, scanPricedGameIds } from './read-hashes';
+export { PriceMessageSchema, PriceHashSchema, fromPriceHash, type PriceMessage, type PriceHash } from './contract';
+export { redisKeys, type RedisKeys } from './redis-keys';
