@@ -15,7 +15,7 @@ WORKDIR /app
 
 FROM base AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 # The workspace's manifest must be there for npm ci to link node_modules/@kalshi-ingestor/client.
 COPY packages/client/package.json ./packages/client/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
@@ -28,7 +28,7 @@ RUN npm run build
 FROM base AS deps
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 COPY packages/client/package.json ./packages/client/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 

