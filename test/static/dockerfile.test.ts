@@ -5,64 +5,58 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import dockerignoreFilter from '@balena/dockerignore';
+import { DockerfileParser, type Copy, type Env, type From } from 'dockerfile-ast';
 import { REPO } from './helpers/helm';
 
 interface Instruction {
   op: string;
+  /** The arguments without the flags. */
   args: string;
+  /** Its flags (--from=deps → from: 'deps'). */
+  flags: Record<string, string>;
   line: number;
 }
 interface Stage {
   image: string;
   alias?: string;
   instructions: Instruction[];
+  /** What its ENV instructions set. */
+  env: Record<string, string>;
 }
 
+/** The stages of a Dockerfile, parsed by dockerfile-ast (continuations, comments, ENV forms handled there). */
 export function parseDockerfile(text: string): Stage[] {
-  const logical: Instruction[] = [];
-  let buffer = '';
-  let start = 0;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trimEnd();
-    if (buffer === '' && (line.trim() === '' || line.trim().startsWith('#'))) return;
-    if (buffer !== '' && line.trim().startsWith('#')) return; // comments inside a continuation
-    if (buffer === '') start = index + 1;
-    if (line.endsWith('\\')) {
-      buffer += `${line.slice(0, -1)} `;
-      return;
-    }
-    buffer += line;
-    const m = buffer.trim().match(/^(\w+)\s+([\s\S]*)$/);
-    if (!m) throw new Error(`line ${start}: cannot read ${JSON.stringify(buffer)}`);
-    logical.push({ op: m[1].toUpperCase(), args: m[2].trim(), line: start });
-    buffer = '';
-  });
   const stages: Stage[] = [];
-  for (const instruction of logical) {
-    if (instruction.op === 'FROM') {
-      const m = instruction.args.match(/^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i);
-      if (!m) throw new Error(`line ${instruction.line}: bad FROM`);
-      stages.push({ image: m[1], alias: m[2], instructions: [] });
+  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
+    const op = instruction.getKeyword().toUpperCase();
+    const line = instruction.getRange().start.line + 1;
+    if (op === 'FROM') {
+      const from = instruction as From;
+      const image = from.getImage();
+      if (image === null) throw new Error(`line ${line}: bad FROM`);
+      stages.push({ image, alias: from.getBuildStage() ?? undefined, instructions: [], env: {} });
     } else if (stages.length === 0) {
-      if (instruction.op !== 'ARG') throw new Error(`line ${instruction.line}: ${instruction.op} before FROM`);
+      if (op !== 'ARG') throw new Error(`line ${line}: ${op} before FROM`);
     } else {
-      stages[stages.length - 1].instructions.push(instruction);
+      const stage = stages[stages.length - 1];
+      const flags = 'getFlags' in instruction ? (instruction as Copy).getFlags() : [];
+      stage.instructions.push({
+        op,
+        args: instruction.getArgumentsContent() ?? '',
+        flags: Object.fromEntries(flags.map((flag) => [flag.getName(), flag.getValue() ?? ''])),
+        line,
+      });
+      if (op === 'ENV') {
+        for (const property of (instruction as Env).getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
+      }
     }
   }
   return stages;
 }
 
 function envOf(stage: Stage): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const { args } of stage.instructions.filter((i) => i.op === 'ENV')) {
-    if (!args.includes('=')) {
-      const [key, ...rest] = args.split(/\s+/); // legacy form: ENV KEY value
-      env[key] = rest.join(' ');
-      continue;
-    }
-    for (const m of args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
-  }
-  return env;
+  return stage.env;
 }
 
 /** Stages a stage builds on: its FROM chain through aliases. */
@@ -87,10 +81,7 @@ function copies(stage: Stage): CopyInstruction[] {
     .filter((i) => i.op === 'COPY')
     .map((i) => {
       const words = i.args.split(/\s+/);
-      const flags = words.filter((w) => w.startsWith('--'));
-      const rest = words.filter((w) => !w.startsWith('--'));
-      const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
-      return { from, sources: rest.slice(0, -1), dest: rest[rest.length - 1] };
+      return { from: i.flags.from, sources: words.slice(0, -1), dest: words[words.length - 1] };
     });
 }
 
@@ -169,29 +160,9 @@ export function dockerfileProblems(text: string): string[] {
   return problems;
 }
 
-/** .dockerignore semantics: the last matching pattern wins; a pattern also matches everything under a folder. */
+/** Whether Docker leaves `file` out of the build context under these .dockerignore patterns (@balena/dockerignore). */
 export function dockerIgnored(patterns: string[], file: string): boolean {
-  const toRegex = (pattern: string) =>
-    new RegExp(
-      `^${pattern
-        .replace(/^\/+|\/+$/g, '')
-        .split(/(\*\*\/?|\*|\?)/)
-        .map((part) => {
-          if (part === '**/' || part === '**') return '(?:.*/)?' + (part === '**' ? '.*' : '');
-          if (part === '*') return '[^/]*';
-          if (part === '?') return '[^/]';
-          return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-        })
-        .join('')}$`,
-    );
-  const parents = file.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
-  let ignored = false;
-  for (const raw of patterns) {
-    const negated = raw.startsWith('!');
-    const regex = toRegex(negated ? raw.slice(1) : raw);
-    if (parents.some((p) => regex.test(p))) ignored = !negated;
-  }
-  return ignored;
+  return dockerignoreFilter().add(patterns).ignores(file);
 }
 
 const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');

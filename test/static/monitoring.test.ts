@@ -37,7 +37,9 @@ describe('contract metric names', () => {
     else expect(metricNamesFromCode()).toEqual(contract);
   });
 
-  test('the PromQL reader finds metric names and nothing else', () => {
+  test('the PromQL reader finds metric names and nothing else, and refuses what is not PromQL', () => {
+    expect(() => metricsInPromql('sum(rate(kalshi_ws_reconnects_total[5m])')).toThrow(/not valid PromQL/);
+    expect(metricsInPromql('sum(rate(kalshi_ws_reconnects_total{namespace="$namespace"}[$__rate_interval]))')).toEqual(['kalshi_ws_reconnects_total']);
     expect(metricsInPromql('histogram_quantile(0.99, sum by (namespace, le) (rate(kalshi_flush_duration_seconds_bucket{pod=~"$pod"}[5m]))) > 0.5')).toEqual([
       'kalshi_flush_duration_seconds_bucket',
     ]);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parser } from '@prometheus-io/lezer-promql';
 import { REPO } from './helm';
 
 const DESIGN_CANDIDATES = ['DESIGN.md', 'docs/DESIGN.md', '../shared/DESIGN.md'].map((p) => path.resolve(REPO, p));
@@ -40,21 +41,24 @@ export function exposedSeries(names: string[]): Set<string> {
   return out;
 }
 
-/** PromQL words that are not metric names. */
-const PROMQL_WORDS = new Set([
-  'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or',
-  'unless', 'rate', 'irate', 'increase', 'delta', 'histogram_quantile', 'absent', 'le', 'namespace', 'pod', 'type',
-  'reason', 'bool', 'offset', 'topk', 'bottomk', 'label_values', 'changes', 'resets', 'clamp_min', 'time',
-]);
+/** Grafana's interval variables, which stand where PromQL wants a duration. */
+const GRAFANA_DURATIONS = /\$__(?:rate_interval|interval|range)\b/g;
 
-/** Metric names a PromQL expression reads (identifiers outside label matchers, strings and grouping lists). */
+/**
+ * Metric names a PromQL expression reads: the names of its vector selectors, found by Prometheus's own PromQL
+ * grammar (@prometheus-io/lezer-promql). Throws on an expression that does not parse. Grafana's `$var` inside
+ * label matchers are plain strings to PromQL; its interval variables are read as a duration.
+ */
 export function metricsInPromql(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, '')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1')
-    .replace(/\[[^\]]*\]/g, '')
-    .replace(/\$[A-Za-z_]+/g, '');
-  const words = stripped.match(/[A-Za-z_:][A-Za-z0-9_:]*/g) ?? [];
-  return [...new Set(words.filter((w) => !PROMQL_WORDS.has(w) && !/^\d/.test(w)))];
+  const text = expr.replace(GRAFANA_DURATIONS, '5m');
+  const names: string[] = [];
+  const errors: number[] = [];
+  parser.parse(text).iterate({
+    enter(node) {
+      if (node.type.isError) errors.push(node.from);
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.push(text.slice(node.from, node.to));
+    },
+  });
+  if (errors.length > 0) throw new Error(`not valid PromQL at ${errors[0]}: ${expr}`);
+  return [...new Set(names)];
 }
