@@ -11,6 +11,12 @@ export interface PublishLoopOptions {
   retryDelayMs?: (failures: number) => number;
   /** A monotonic clock in ms (default performance.now): windows must not stretch or shrink when the wall clock is set. */
   now?: () => number;
+  /**
+   * Window ends are rounded up to a multiple of this (ms; default intervalMs / 20, between 1 and 5): games whose
+   * windows end within one grain leave in one batch instead of one timer and one pipeline each, at the cost of
+   * windows up to a grain longer (never shorter).
+   */
+  windowGrainMs?: number;
 }
 
 const defaultRetryDelay = (failures: number): number => Math.min(100 * 2 ** (failures - 1), 5000);
@@ -24,8 +30,8 @@ const defaultRetryDelay = (failures: number): number => Math.min(100 * 2 ** (fai
  * - one batch is in flight at a time, so a game's states leave in order; a failed batch goes back under newer entries
  *   and is retried with backoff, nothing newer is ever overwritten.
  *
- * Window ends are kept in a FIFO: every window has the same length and opens at a non-decreasing clock reading, so
- * they end in the order they opened and one timer (for the oldest) serves all games. A game's stale FIFO entry (its
+ * Window ends are kept in a FIFO: every window has the same length (rounded up to a grain) and opens at a
+ * non-decreasing clock reading, so they end in the order they opened and one timer (for the oldest) serves all games. A game's stale FIFO entry (its
  * window was reopened or cancelled) is recognised by its end time and skipped.
  */
 export class PublishLoop {
@@ -49,6 +55,7 @@ export class PublishLoop {
   private windowTimerAt = Infinity;
   private readonly retryDelay: (failures: number) => number;
   private readonly now: () => number;
+  private readonly grain: number;
 
   constructor(private readonly options: PublishLoopOptions) {
     if (!Number.isFinite(options.intervalMs) || options.intervalMs < 0) {
@@ -57,6 +64,8 @@ export class PublishLoop {
     this.retryDelay = options.retryDelayMs ?? defaultRetryDelay;
     // The global performance (not node:perf_hooks' export), so fake timers in tests move it with the timers.
     this.now = options.now ?? (() => performance.now());
+    this.grain = options.windowGrainMs ?? Math.max(1, Math.min(5, Math.floor(options.intervalMs / 20)));
+    if (!(this.grain > 0)) throw new RangeError(`windowGrainMs must be > 0, got ${this.grain}`);
     const { queue } = options;
     queue.onEntry = (gameId) => this.entered(gameId);
     // Entries put before the hook existed are quiet games' changes.
@@ -178,7 +187,7 @@ export class PublishLoop {
   private openWindows(batch: readonly GamePrices[]): void {
     const { intervalMs } = this.options;
     if (intervalMs === 0) return;
-    const end = this.now() + intervalMs;
+    const end = Math.ceil((this.now() + intervalMs) / this.grain) * this.grain;
     for (const prices of batch) {
       this.windowEnds.set(prices.gameId, end);
       this.fifoIds.push(prices.gameId);

@@ -244,6 +244,22 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     h.loop.stop();
   });
 
+  it('rounds window ends up to the grain, so games whose windows end close together leave in one batch', async () => {
+    const h = harness(100); // grain 5 ms
+    h.loop.start();
+    const t0 = Date.now();
+    await jest.advanceTimersByTimeAsync(1);
+    h.put('a');
+    await jest.advanceTimersByTimeAsync(2);
+    h.put('b');
+    await jest.advanceTimersByTimeAsync(2);
+    h.put('a');
+    h.put('b'); // both wait: a's window would end at t0+101, b's at t0+103; both are rounded to t0+105
+    await jest.advanceTimersByTimeAsync(110);
+    expect(h.batches.map((b) => b.map((p) => [p.gameId, p.at - t0]))).toEqual([[['a', 1]], [['b', 3]], [['a', 105], ['b', 105]]]);
+    h.loop.stop();
+  });
+
   it('flush() publishes everything queued, windows or not', async () => {
     const h = harness(100);
     h.loop.start();
@@ -277,7 +293,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
             await jest.advanceTimersByTimeAsync(0);
             for (const p of h.published.slice(before)) lastPublishAt.set(p.gameId, p.at);
             // Leading edge: a game with no publish in the last window publishes this tick in this turn.
-            if (quietSince === undefined || t - quietSince >= interval) {
+            if (quietSince === undefined || t - quietSince >= interval + 2) {
               expect(h.published.slice(before).some((p) => p.gameId === gameId && p.tickTimeMs === t)).toBe(true);
             }
             const mark = h.published.length;
@@ -294,7 +310,8 @@ describe('PublishLoop: leading-edge throttle per game', () => {
             const lastPut = puts.filter((p) => p.gameId === gameId).pop() as { t: number };
             const lastOut = mine[mine.length - 1] as Published;
             expect(lastOut.tickTimeMs).toBe(lastPut.t);
-            expect(lastOut.at - lastPut.t).toBeLessThanOrEqual(interval);
+            // Window ends are rounded up to the grain (interval / 20 = 2 ms here).
+            expect(lastOut.at - lastPut.t).toBeLessThanOrEqual(interval + 2);
           }
           expect(h.queue.size).toBe(0);
         },
