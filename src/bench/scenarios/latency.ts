@@ -79,6 +79,8 @@ export interface LatencyResult {
   isolated: IsolatedResult;
   busy: BusyResult;
   perTick: PerTickResult;
+  /** Runs pooled into these figures (BENCH_LATENCY_PAIRS, alternating with the other setting). */
+  runs?: number;
 }
 
 interface Arrival {
@@ -139,7 +141,13 @@ interface Layout {
   tickers: string[];
 }
 
-async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layout: Layout, publishIntervalMs: number): Promise<LatencyResult> {
+interface Raw {
+  background: number[];
+  isolated: number[];
+  perTick: number[];
+}
+
+async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layout: Layout, publishIntervalMs: number): Promise<LatencyResult & { raw: Raw }> {
   const prefix = benchPrefix();
   const service = await BenchService.start({
     wsUrl: sim.wsUrl,
@@ -184,15 +192,17 @@ async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layo
 
     // Background: per message (the published state's tick → on the channel) and per tick (any tick → its state or a newer one on the channel).
     const backgroundIds = new Set(layout.background.map((g) => g.gameId));
-    const summary = summarize(arrivals.filter((a) => backgroundIds.has(a.gameId) && a.timestamp >= from).map((a) => a.at - a.timestamp));
+    const backgroundSamples = arrivals.filter((a) => backgroundIds.has(a.gameId) && a.timestamp >= from).map((a) => a.at - a.timestamp);
+    const summary = summarize(backgroundSamples);
     const perTick = perTickDelays(stream('background'), backgroundTickers, layout.background, arrivals, from);
 
     // Isolated probes: each message is exactly one tick of a game quiet for ISOLATED_EVERY_MS.
     const isolatedIds = new Set(layout.isolated.map((g) => g.gameId));
     const isolatedArrivals = arrivals.filter((a) => isolatedIds.has(a.gameId) && a.timestamp >= from);
     const isolatedSent = Math.round((stream('isolated').sent * MEASURE_MS) / durationMs);
+    const isolatedSamples = isolatedArrivals.map((a) => a.at - a.timestamp);
     const isolated = {
-      ...summarize(isolatedArrivals.map((a) => a.at - a.timestamp)),
+      ...summarize(isolatedSamples),
       sent: isolatedSent,
       missing: Math.max(0, isolatedSent - isolatedArrivals.length),
     };
@@ -231,6 +241,7 @@ async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layo
       isolated,
       busy,
       perTick,
+      raw: { background: backgroundSamples, isolated: isolatedSamples, perTick: perTick.delays },
     };
   } finally {
     collector.close();
@@ -239,7 +250,7 @@ async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layo
 }
 
 /** For each recorded tick after `from`: the first arrival of its game carrying that tick's time or a later one. */
-function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame[], arrivals: Arrival[], from: number): PerTickResult {
+function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame[], arrivals: Arrival[], from: number): PerTickResult & { delays: number[] } {
   const gameOf = new Map<string, string>();
   for (const g of games) {
     gameOf.set(g.home, g.gameId);
@@ -276,6 +287,47 @@ function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame
     maxMs: sorted.length === 0 ? NaN : (sorted[sorted.length - 1] as number),
     samples: delays.length,
     lost,
+    delays,
+  };
+}
+
+/** Runs of one setting pooled: percentiles over every sample, counts summed, the worst busy-game figures. */
+function pooled(runs: Array<LatencyResult & { raw: Raw }>): LatencyResult {
+  const first = runs[0] as LatencyResult & { raw: Raw };
+  const all = (pick: (raw: Raw) => number[]) => runs.flatMap((r) => pick(r.raw));
+  const sum = (pick: (r: LatencyResult) => number) => runs.reduce((acc, r) => acc + pick(r), 0);
+  const worst = runs.reduce((a, b) => (b.busy.publishes - b.busy.allowed > a.busy.publishes - a.busy.allowed ? b : a)).busy;
+  const lastDelays = runs.map((r) => r.busy.lastDelayMs).filter((v): v is number => v !== null);
+  const gaps = runs.map((r) => r.busy.minGapMs).filter((v): v is number => v !== null);
+  const perTickSorted = sortedNumbers(all((raw) => raw.perTick));
+  const maxOf = (xs: Array<number | null>) => {
+    const known = xs.filter((v): v is number => v !== null);
+    return known.length === 0 ? null : Math.max(...known);
+  };
+  return {
+    ...summarize(all((raw) => raw.background)),
+    publishIntervalMs: first.publishIntervalMs,
+    ratePerSec: first.ratePerSec,
+    sent: sum((r) => r.sent),
+    measuredMs: sum((r) => r.measuredMs),
+    simMaxBehindMs: Math.max(...runs.map((r) => r.simMaxBehindMs)),
+    serviceCpuUsPerMsg: maxOf(runs.map((r) => r.serviceCpuUsPerMsg)),
+    serviceCpuPct: maxOf(runs.map((r) => r.serviceCpuPct)),
+    foreignCpuPct: maxOf(runs.map((r) => r.foreignCpuPct)),
+    isolated: { ...summarize(all((raw) => raw.isolated)), sent: sum((r) => r.isolated.sent), missing: sum((r) => r.isolated.missing) },
+    busy: {
+      ...worst,
+      lastDelayMs: lastDelays.length === runs.length ? Math.max(...lastDelays) : null,
+      minGapMs: gaps.length === 0 ? null : Math.min(...gaps),
+    },
+    perTick: {
+      p50Ms: percentile(perTickSorted, 0.5),
+      p99Ms: percentile(perTickSorted, 0.99),
+      maxMs: perTickSorted.length === 0 ? NaN : (perTickSorted[perTickSorted.length - 1] as number),
+      samples: perTickSorted.length,
+      lost: sum((r) => r.perTick.lost),
+    },
+    runs: runs.length,
   };
 }
 
@@ -290,10 +342,15 @@ export async function runLatency(ctx: BenchContext): Promise<{ latency: LatencyR
   try {
     await sim.rpc.call('addMarkets', { tickers: layout.tickers });
     await seedGames(db.sql, all);
-    // Side by side in one run: the same load with the window and without.
-    const latency = await oneRun(ctx, sim, db, layout, 100);
-    const latencyZero = await oneRun(ctx, sim, db, layout, 0);
-    return { latency, latencyZero };
+    // Side by side in one run: the same load with the window and without, alternating, samples pooled per setting.
+    const pairs = Math.max(1, Math.min(5, Number(process.env.BENCH_LATENCY_PAIRS ?? 2) || 2));
+    const withWindow: Array<LatencyResult & { raw: Raw }> = [];
+    const without: Array<LatencyResult & { raw: Raw }> = [];
+    for (let pair = 0; pair < pairs; pair++) {
+      withWindow.push(await oneRun(ctx, sim, db, layout, 100));
+      without.push(await oneRun(ctx, sim, db, layout, 0));
+    }
+    return { latency: pooled(withWindow), latencyZero: pooled(without) };
   } finally {
     await stopHelper(sim.rpc);
     await db.drop();
