@@ -160,6 +160,36 @@ export interface SteadyResult {
   maxBehindMs: number;
 }
 
+/** One stream of a mixed steady load: round-robin over its tickers at its rate. */
+export interface StreamSpec {
+  name: string;
+  tickers: string[];
+  ratePerSec: number;
+  /** Return every send's ticker index and ts_ms (for per-tick delays); otherwise only counts. */
+  record?: boolean;
+}
+
+export interface MixSpec {
+  streams: StreamSpec[];
+  durationMs: number;
+}
+
+export interface StreamResult {
+  name: string;
+  sent: number;
+  /** With record: the ticker index of each send and its ts_ms, in send order. */
+  tickerIndex?: number[];
+  tsMs?: number[];
+  lastTsMs: number | null;
+}
+
+export interface MixResult {
+  startAt: number;
+  endAt: number;
+  maxBehindMs: number;
+  streams: StreamResult[];
+}
+
 export interface ConnectionSummary {
   id: number;
   tickers: number;
@@ -181,6 +211,8 @@ export interface SimApi {
   commands(p: { sinceMs: number }): CommandSeen[];
   blast(p: BlastSpec): BlastResult;
   steady(p: SteadySpec): SteadyResult;
+  /** Several steady streams at once (background load, isolated probes, a busy game), each tick stamped ts_ms = now. */
+  mix(p: MixSpec): MixResult;
   stats(p: Record<string, never>): Record<string, number>;
   close(p: Record<string, never>): { closed: true };
 }

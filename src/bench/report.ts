@@ -34,12 +34,23 @@ export function checkTargets(r: Results): TargetCheck[] {
     add('throughput.serviceMsgsPerSec', '>= 50000', t.serviceMsgsPerSec, (v) => v >= 50_000);
     add('throughput.ratio', '>= 0.5', t.ratio, (v) => v >= 0.5);
     add('throughput.lostGames', '== 0', t.lostGames, (v) => v === 0);
+    add('throughput.cpuRatio', '<= 1.2', t.cpuRatio, (v) => v <= 1.2);
   }
   if (r.latency !== undefined || r.errors?.latency !== undefined) {
     const l = r.latency ?? {};
     const z = r.latencyZero ?? {};
     add('latency.p99Ms', `<= ${(l.publishIntervalMs ?? 100) + 50}`, l.p99Ms, (v) => v <= (l.publishIntervalMs ?? 100) + 50);
     add('latencyZero.p99Ms', `<= ${(z.publishIntervalMs ?? 0) + 50}`, z.p99Ms, (v) => v <= (z.publishIntervalMs ?? 0) + 50);
+    // Issue 13: an isolated tick is as fast with the window as without, measured side by side.
+    const delta = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : null);
+    add('latency.isolatedP50DeltaMs', '<= 3', delta(l.isolated?.p50Ms, z.isolated?.p50Ms), (v) => v <= 3);
+    add('latency.isolatedP99DeltaMs', '<= 10', delta(l.isolated?.p99Ms, z.isolated?.p99Ms), (v) => v <= 10);
+    const window = l.publishIntervalMs ?? 100;
+    add('latency.busy.publishes', `<= ${l.busy?.allowed ?? '?'}`, l.busy?.publishes, (v) => v <= (l.busy?.allowed ?? -1));
+    add('latency.busy.lastDelayMs', `<= ${window + 15}`, l.busy?.lastDelayMs, (v) => v <= window + 15);
+    add('latency.perTick.p99Ms', `<= ${window + 15}`, l.perTick?.p99Ms, (v) => v <= window + 15);
+    add('latency.perTick.lost', '== 0', l.perTick?.lost, (v) => v === 0);
+    add('latencyZero.perTick.lost', '== 0', z.perTick?.lost, (v) => v === 0);
   }
   if (r.flush !== undefined || r.errors?.flush !== undefined) {
     add('flush.games5000P99Ms', '< 250', r.flush?.games5000P99Ms, (v) => v < 250);
@@ -70,6 +81,7 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
         measure: 'CPU per message: bare / service (+ Redis server)',
         value: `${fmt(t.cpuUsPerMsg?.bare, 1)} / ${fmt(t.cpuUsPerMsg?.service, 1)} µs (+${fmt(t.cpuUsPerMsg?.redis, 1)})`,
       },
+      { scenario: '', measure: 'CPU per message: service / bare', value: fmt(t.cpuRatio, 2), target: '≤ 1.20', pass: pass('throughput.cpuRatio') },
       { scenario: '', measure: "games whose final price was lost", value: fmt(t.lostGames), target: '0', pass: pass('throughput.lostGames') },
       { scenario: '', measure: 'first message → all final prices on Redis', value: `${fmt(t.redisMs)} ms` },
       { scenario: '', measure: 'first message → all final prices in Postgres', value: t.postgresMs === null ? 'never' : `${fmt(t.postgresMs)} ms`, target: '(5 s flush slots)' },
@@ -85,6 +97,41 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       value: `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} ms${typeof l.foreignCpuPct === 'number' && l.foreignCpuPct > 10 ? ` (other processes: ${fmt(l.foreignCpuPct, 0)}% CPU)` : ''}`,
       target: `p99 ≤ ${l.publishIntervalMs + 50} ms`,
       pass: pass(`${key}.p99Ms`),
+    });
+    if (l.isolated !== undefined) {
+      rows.push({
+        scenario: '',
+        measure: `  isolated ticks (game quiet 500 ms) → Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+        value: `${fmt(l.isolated.p50Ms)} / ${fmt(l.isolated.p99Ms)} ms (${fmt(l.isolated.samples)} ticks, ${fmt(l.isolated.missing)} missing)`,
+      });
+    }
+    if (l.perTick !== undefined) {
+      const own = key === 'latency';
+      rows.push({
+        scenario: '',
+        measure: `  every background tick → its state (or newer) on Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+        value: `${fmt(l.perTick.p50Ms)} / ${fmt(l.perTick.p99Ms)} ms (${fmt(l.perTick.lost)} lost)`,
+        ...(own ? { target: `p99 ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.perTick.p99Ms') === true && pass('latency.perTick.lost') === true } : {}),
+      });
+    }
+    if (l.busy !== undefined) {
+      const own = key === 'latency';
+      rows.push({
+        scenario: '',
+        measure: `  a game ticking every ${l.busy.everyMs} ms: publishes (allowed) / last tick → Redis, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+        value: `${fmt(l.busy.publishes)} of ${fmt(l.busy.ticks)} ticks (≤ ${fmt(l.busy.allowed)}) / ${fmt(l.busy.lastDelayMs)} ms`,
+        ...(own ? { target: `≤ 1 per ${l.publishIntervalMs} ms / ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.busy.publishes') === true && pass('latency.busy.lastDelayMs') === true } : {}),
+      });
+    }
+  }
+  if (r.latency?.isolated !== undefined && r.latencyZero?.isolated !== undefined) {
+    const d = (a: number, b: number) => `${a - b >= 0 ? '+' : ''}${fmt(a - b)}`;
+    rows.push({
+      scenario: '',
+      measure: 'isolated ticks: window 100 ms vs none, Δ p50 / Δ p99',
+      value: `${d(r.latency.isolated.p50Ms, r.latencyZero.isolated.p50Ms)} / ${d(r.latency.isolated.p99Ms, r.latencyZero.isolated.p99Ms)} ms`,
+      target: '≤ +3 / ≤ +10 ms',
+      pass: pass('latency.isolatedP50DeltaMs') === true && pass('latency.isolatedP99DeltaMs') === true,
     });
   }
   const f = r.flush;

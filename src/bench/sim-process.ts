@@ -17,6 +17,8 @@ import {
   type SimApi,
   type SteadyResult,
   type SteadySpec,
+  type MixResult,
+  type MixSpec,
 } from './common';
 import { serveRpc } from './ipc';
 
@@ -280,6 +282,69 @@ async function steady(spec: SteadySpec): Promise<SteadyResult> {
   return { sent, startAt, endAt: Date.now(), maxBehindMs: Math.round(maxBehindMs * 10) / 10 };
 }
 
+/**
+ * Several streams at once, one 1 ms interval driving all of them: each sends what its rate says is due by now,
+ * round-robin over its tickers, each frame stamped ts_ms = Date.now() as it is sent.
+ */
+async function mix(spec: MixSpec): Promise<MixResult> {
+  const all = spec.streams.flatMap((stream) => stream.tickers);
+  const routing = routes(all, undefined);
+  const direct = [...routing.values()].every((list) => list.every((r) => r.session !== undefined));
+  if (!direct) throw new Error('mix needs the simulator session table (sendRaw per session)');
+  const startAt = Date.now();
+  let maxBehindMs = 0;
+  const state = spec.streams.map((stream) => ({
+    stream,
+    sent: 0,
+    total: Math.floor((stream.ratePerSec * spec.durationMs) / 1000),
+    tickerIndex: stream.record === true ? ([] as number[]) : undefined,
+    tsMs: stream.record === true ? ([] as number[]) : undefined,
+    lastTsMs: null as number | null,
+  }));
+  let n = 0;
+  await new Promise<void>((resolve) => {
+    const turn = () => {
+      const now = Date.now();
+      let done = true;
+      for (const s of state) {
+        const { tickers, ratePerSec } = s.stream;
+        const due = Math.min(s.total, Math.floor(((now - startAt) * ratePerSec) / 1000));
+        if (due - s.sent > 0) maxBehindMs = Math.max(maxBehindMs, ((due - s.sent - 1) * 1000) / ratePerSec);
+        while (s.sent < due) {
+          const m = s.sent % tickers.length;
+          const ticker = tickers[m] as string;
+          const tsMs = Date.now();
+          const q = steadyQuote(m, Math.floor(s.sent / tickers.length));
+          for (const route of routing.get(ticker) as Route[]) {
+            (route.session as SessionHandle).sendRaw(tickerFrame(route.sid, ticker, marketIdOf(ticker), q, tsMs, n++), false);
+          }
+          s.tickerIndex?.push(m);
+          s.tsMs?.push(tsMs);
+          s.lastTsMs = tsMs;
+          s.sent++;
+        }
+        if (s.sent < s.total) done = false;
+      }
+      if (done) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(turn, 1);
+  });
+  return {
+    startAt,
+    endAt: Date.now(),
+    maxBehindMs: Math.round(maxBehindMs * 10) / 10,
+    streams: state.map((s) => ({
+      name: s.stream.name,
+      sent: s.sent,
+      lastTsMs: s.lastTsMs,
+      ...(s.tickerIndex === undefined ? {} : { tickerIndex: s.tickerIndex, tsMs: s.tsMs }),
+    })),
+  };
+}
+
 function marketIdOf(ticker: string): string {
   let id = marketIds.get(ticker);
   if (id === undefined) marketIds.set(ticker, (id = randomUUID()));
@@ -322,6 +387,7 @@ serveRpc<SimApi>({
   },
   blast,
   steady,
+  mix,
   stats: () => ({ ...simulator().stats }),
   async close() {
     await sim?.close();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
 import { errorCommandId, isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
+import { readTickerFrame } from './ticker-fast-path';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
@@ -206,7 +207,8 @@ export class KalshiConnection {
       return;
     }
     const text = data.toString();
-    const frame = parseServerFrame(text);
+    // The common ticker frame is read in one pass; anything the fast path does not fully recognise gets the full parse.
+    const frame = readTickerFrame(text) ?? parseServerFrame(text);
     if (isInvalid(frame)) {
       // A short sample makes the log line useful at 3 a.m.; the complaint logger bounds how often it is written.
       this.options.handlers.onInvalid(frame.invalid, { type: frame.type, sample: text.slice(0, 120) });

@@ -3,89 +3,251 @@ import type { GamePrices } from '../prices/types';
 
 export interface PublishLoopOptions {
   queue: LatestByGame;
-  /** Coalescing window; 0 publishes at once (a burst queued in the same turn of the event loop goes together). */
+  /** A game publishes at most once per this window (ms); 0 publishes every change at once. */
   intervalMs: number;
   publish: (batch: readonly GamePrices[]) => Promise<void>;
   onFailure: (error: unknown, batchSize: number) => void;
   /** Delay before retrying after a failure, by consecutive failure count. */
   retryDelayMs?: (failures: number) => number;
+  /** A monotonic clock in ms (default performance.now): windows must not stretch or shrink when the wall clock is set. */
+  now?: () => number;
+  /**
+   * Window ends are rounded up to a multiple of this (ms; default intervalMs / 20, between 1 and 5): games whose
+   * windows end within one grain leave in one batch instead of one timer and one pipeline each, at the cost of
+   * windows up to a grain longer (never shorter).
+   */
+  windowGrainMs?: number;
 }
 
 const defaultRetryDelay = (failures: number): number => Math.min(100 * 2 ** (failures - 1), 5000);
 
 /**
- * Publishes the per-game queue in coalesced batches, one batch in flight at a time so messages of a
- * game leave in order. A failed batch goes back under newer entries and is retried with backoff.
+ * Publishes the per-game queue with a leading-edge throttle per game (DESIGN.md, PUBLISH_INTERVAL_MS):
+ * - a game quiet for a window (no publish in the last `intervalMs`) publishes at once: every such game that changed in
+ *   this turn of the event loop goes in one batch at its end (setImmediate), so a quiet game's tick waits for nothing;
+ * - a publish opens the game's window; changes inside it coalesce in the queue to the newest state, which leaves when
+ *   the window ends (and opens the next window), so no game publishes more than once per window;
+ * - one batch is in flight at a time, so a game's states leave in order; a failed batch goes back under newer entries
+ *   and is retried with backoff, nothing newer is ever overwritten.
+ *
+ * Window ends are kept in a FIFO: every window has the same length (rounded up to a grain) and opens at a
+ * non-decreasing clock reading, so they end in the order they opened and one timer (for the oldest) serves all games. A game's stale FIFO entry (its
+ * window was reopened or cancelled) is recognised by its end time and skipped.
  */
 export class PublishLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
   private running = false;
   private failures = 0;
+  private backingOff = false;
+  private inFlight: Promise<void> | undefined;
+  /**
+   * Games that may publish at the next send: quiet when they entered the queue, or their window ended with a change
+   * pending, or their publish failed. A game may be listed twice or have no entry any more: the send skips it then.
+   */
+  private due: string[] = [];
+  private immediate: NodeJS.Immediate | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Games inside their window, and when it ends. */
+  private readonly windowEnds = new Map<string, number>();
+  private fifoIds: string[] = [];
+  private fifoEnds: number[] = [];
+  private fifoHead = 0;
+  private windowTimer: NodeJS.Timeout | undefined;
+  private windowTimerAt = Infinity;
   private readonly retryDelay: (failures: number) => number;
+  private readonly now: () => number;
+  private readonly grain: number;
 
   constructor(private readonly options: PublishLoopOptions) {
+    if (!Number.isFinite(options.intervalMs) || options.intervalMs < 0) {
+      throw new RangeError(`intervalMs must be a finite number >= 0, got ${options.intervalMs}`);
+    }
     this.retryDelay = options.retryDelayMs ?? defaultRetryDelay;
+    // The global performance (not node:perf_hooks' export), so fake timers in tests move it with the timers.
+    this.now = options.now ?? (() => performance.now());
+    this.grain = options.windowGrainMs ?? Math.max(1, Math.min(5, Math.floor(options.intervalMs / 20)));
+    if (!(this.grain > 0)) throw new RangeError(`windowGrainMs must be > 0, got ${this.grain}`);
+    const { queue } = options;
+    queue.onEntry = (gameId) => this.entered(gameId);
+    // Entries put before the hook existed are quiet games' changes.
+    const already = queue.drain();
+    queue.requeue(already);
+    for (const prices of already) this.due.push(prices.gameId);
   }
 
   start(): void {
+    if (this.running) return;
     this.running = true;
-    if (this.options.queue.size > 0) this.arm(this.options.intervalMs);
+    this.armWindowTimer();
+    this.scheduleSend();
   }
 
+  /** Stops the timers; a batch in flight finishes. The queue and the windows stay as they are. */
   stop(): void {
     this.running = false;
-    this.disarm();
+    this.backingOff = false;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
+    this.immediate = this.retryTimer = this.windowTimer = undefined;
+    this.windowTimerAt = Infinity;
   }
 
-  /** Call after a put. */
-  notifyQueued(): void {
-    if (this.running && this.timer === undefined && this.inFlight === undefined) this.arm(this.options.intervalMs);
-  }
+  /**
+   * Kept for callers written for the trailing window: the loop now learns of every game entering the queue from the
+   * queue itself (LatestByGame.onEntry), so there is nothing to do per put.
+   */
+  notifyQueued(): void {}
 
-  /** Publishes everything queued now, after any batch in flight. */
+  /** Publishes everything queued now, windows or not (shutdown), after any batch in flight. */
   async flush(): Promise<void> {
     while (this.inFlight !== undefined) await this.inFlight;
-    this.disarm();
-    await this.publishQueued();
-  }
-
-  private arm(delayMs: number): void {
-    const run = () => {
-      this.timer = undefined;
-      void this.publishQueued().then(() => {
-        if (this.running && this.options.queue.size > 0 && this.timer === undefined) {
-          this.arm(this.failures > 0 ? this.retryDelay(this.failures) : this.options.intervalMs);
-        }
-      });
-    };
-    // A zero delay still waits for the current turn of the event loop, so a burst goes as one batch.
-    this.timer = setTimeout(run, delayMs);
-  }
-
-  private disarm(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private async publishQueued(): Promise<void> {
     const batch = this.options.queue.drain();
     if (batch.length === 0) return;
-    this.inFlight = this.options.publish(batch).then(
-      () => {
-        this.failures = 0;
-      },
-      (error: unknown) => {
-        this.failures += 1;
-        this.options.queue.requeue(batch);
-        this.options.onFailure(error, batch.length);
-      },
-    );
+    this.openWindows(batch);
+    await this.send(batch);
+  }
+
+  /** Games waiting: in the queue (the same number as `queue.size`). */
+  get pending(): number {
+    return this.options.queue.size;
+  }
+
+  private entered(gameId: string): void {
+    // Inside its window the change waits in the queue (coalescing) until the window ends.
+    if (this.windowEnds.has(gameId)) return;
+    this.due.push(gameId);
+    this.scheduleSend();
+  }
+
+  private scheduleSend(): void {
+    if (!this.running || this.immediate !== undefined || this.inFlight !== undefined || this.backingOff) return;
+    if (this.due.length === 0) return;
+    this.immediate = setImmediate(this.onImmediate);
+  }
+
+  private readonly onImmediate = (): void => {
+    this.immediate = undefined;
+    this.sendDue();
+  };
+
+  private sendDue(): void {
+    if (!this.running || this.inFlight !== undefined || this.backingOff || this.due.length === 0) return;
+    const ids = this.due;
+    this.due = [];
+    const { queue } = this.options;
+    const batch: GamePrices[] = [];
+    for (const id of ids) {
+      // A game inside a window (reopened by flush()) is the window timer's; a duplicate finds no entry.
+      if (this.windowEnds.has(id)) continue;
+      const prices = queue.take(id);
+      if (prices !== undefined) batch.push(prices);
+    }
+    if (batch.length === 0) return;
+    this.openWindows(batch);
+    void this.send(batch);
+  }
+
+  private async send(batch: GamePrices[]): Promise<void> {
+    const flight = this.publishBatch(batch);
+    this.inFlight = flight;
+    await flight;
+    this.inFlight = undefined;
+    // Whatever became due meanwhile has waited for this batch already: it goes now.
+    if (this.running && this.due.length > 0) this.sendDue();
+  }
+
+  private async publishBatch(batch: GamePrices[]): Promise<void> {
     try {
-      await this.inFlight;
-    } finally {
-      this.inFlight = undefined;
+      await this.options.publish(batch);
+      this.failures = 0;
+    } catch (error) {
+      this.failures += 1;
+      this.options.queue.requeue(batch);
+      // Not published: no window; each game is due again (with whatever newer state arrived meanwhile).
+      for (const prices of batch) {
+        this.windowEnds.delete(prices.gameId);
+        this.due.push(prices.gameId);
+      }
+      this.options.onFailure(error, batch.length);
+      this.backOff();
+    }
+  }
+
+  private backOff(): void {
+    if (!this.running) return;
+    this.backingOff = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.backingOff = false;
+      this.sendDue();
+    }, this.retryDelay(this.failures));
+  }
+
+  private openWindows(batch: readonly GamePrices[]): void {
+    const { intervalMs } = this.options;
+    if (intervalMs === 0) return;
+    const end = Math.ceil((this.now() + intervalMs) / this.grain) * this.grain;
+    for (const prices of batch) {
+      this.windowEnds.set(prices.gameId, end);
+      this.fifoIds.push(prices.gameId);
+      this.fifoEnds.push(end);
+    }
+    this.armWindowTimer();
+  }
+
+  /** Arms the one timer for the oldest live window end, skipping stale FIFO entries. */
+  private armWindowTimer(): void {
+    if (!this.running) return;
+    const ids = this.fifoIds;
+    const ends = this.fifoEnds;
+    let head = this.fifoHead;
+    while (head < ids.length && this.windowEnds.get(ids[head] as string) !== ends[head]) head++;
+    this.fifoHead = head;
+    this.compactFifo();
+    if (this.fifoHead >= this.fifoIds.length) return;
+    const at = this.fifoEnds[this.fifoHead] as number;
+    if (this.windowTimer !== undefined) {
+      if (this.windowTimerAt <= at) return;
+      clearTimeout(this.windowTimer);
+    }
+    this.windowTimerAt = at;
+    this.windowTimer = setTimeout(this.onWindowTimer, Math.max(0, Math.ceil(at - this.now())));
+  }
+
+  private readonly onWindowTimer = (): void => {
+    this.windowTimer = undefined;
+    this.windowTimerAt = Infinity;
+    const now = this.now();
+    const { queue } = this.options;
+    const ids = this.fifoIds;
+    const ends = this.fifoEnds;
+    let head = this.fifoHead;
+    // Never early: a timer may fire a fraction of a ms before the clock reading it was set for.
+    while (head < ids.length && (ends[head] as number) <= now) {
+      const id = ids[head] as string;
+      const end = ends[head] as number;
+      head++;
+      if (this.windowEnds.get(id) !== end) continue;
+      this.windowEnds.delete(id);
+      if (queue.has(id)) this.due.push(id);
+    }
+    this.fifoHead = head;
+    this.sendDue();
+    this.armWindowTimer();
+  };
+
+  private compactFifo(): void {
+    const head = this.fifoHead;
+    if (head === 0) return;
+    if (head >= this.fifoIds.length) {
+      this.fifoIds = [];
+      this.fifoEnds = [];
+      this.fifoHead = 0;
+    } else if (head > 1024 && head * 2 > this.fifoIds.length) {
+      this.fifoIds = this.fifoIds.slice(head);
+      this.fifoEnds = this.fifoEnds.slice(head);
+      this.fifoHead = 0;
     }
   }
 }

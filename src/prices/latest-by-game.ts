@@ -6,13 +6,31 @@ import type { GamePrices } from './types';
  */
 export class LatestByGame {
   private entries = new Map<string, GamePrices>();
+  /**
+   * Told the game of every put that found no entry for it (not of a put that replaced one): the publish throttle's
+   * leading edge needs to know which game became pending without scanning the queue. One listener.
+   */
+  onEntry: ((gameId: string) => void) | undefined;
 
   get size(): number {
     return this.entries.size;
   }
 
   put(prices: GamePrices): void {
+    const before = this.entries.size;
     this.entries.set(prices.gameId, prices);
+    if (this.entries.size !== before) this.onEntry?.(prices.gameId);
+  }
+
+  /** Takes one game's entry out, if it has one. */
+  take(gameId: string): GamePrices | undefined {
+    const prices = this.entries.get(gameId);
+    if (prices !== undefined) this.entries.delete(gameId);
+    return prices;
+  }
+
+  has(gameId: string): boolean {
+    return this.entries.has(gameId);
   }
 
   /** Takes every entry out, leaving the queue empty. */

@@ -2,7 +2,6 @@ import { LatestByGame } from '../../src/prices/latest-by-game';
 import type { GamePrices } from '../../src/prices/types';
 import { delayToNextSlot } from '../../src/pipeline/flush-schedule';
 import { FlushLoop } from '../../src/pipeline/flush-loop';
-import { PublishLoop } from '../../src/pipeline/publish-loop';
 import { waitFor } from '../helpers/wait';
 
 const state = (gameId: string, buy: number, t: number): GamePrices => ({
@@ -112,43 +111,4 @@ describe('FlushLoop', () => {
   });
 });
 
-describe('PublishLoop', () => {
-  it('coalesces a game\'s ticks within the window into one publish of the latest state', async () => {
-    const queue = new LatestByGame();
-    const batches: GamePrices[][] = [];
-    const loop = new PublishLoop({ queue, intervalMs: 30, publish: async (b) => void batches.push([...b]), onFailure: () => undefined });
-    loop.start();
-    for (let i = 0; i < 10; i += 1) {
-      queue.put(state('a', 40 + i, i));
-      loop.notifyQueued();
-    }
-    await waitFor(() => batches.length === 1);
-    expect(batches[0]?.map((p) => p.awayTeam.kalshiBuyPrice)).toEqual([49]);
-    loop.stop();
-  });
-
-  it('retries a failed publish, keeping newer entries', async () => {
-    const queue = new LatestByGame();
-    const published: number[] = [];
-    let failures = 0;
-    const loop = new PublishLoop({
-      queue,
-      intervalMs: 0,
-      retryDelayMs: () => 5,
-      publish: async (batch) => {
-        if (failures < 2) {
-          failures += 1;
-          throw new Error('redis down');
-        }
-        for (const p of batch) published.push(p.awayTeam.kalshiBuyPrice as number);
-      },
-      onFailure: () => undefined,
-    });
-    loop.start();
-    queue.put(state('a', 40, 1));
-    loop.notifyQueued();
-    await waitFor(() => published.length > 0);
-    expect(published).toEqual([40]);
-    loop.stop();
-  });
-});
+// PublishLoop (the leading-edge throttle) is tested on fake timers in publish-loop.test.ts.

@@ -60,6 +60,8 @@ export interface ThroughputResult {
   blastMode: string;
   /** Largest share of all cores used by other processes during any measured blast (%). Above ~10: noisy. */
   maxForeignCpuPct: number | null;
+  /** Median over the runs of (service CPU per message / bare CPU per message), each run's pair measured back to back. */
+  cpuRatio: number | null;
   /** Median CPU time per message of the bare client, the service, and the Redis server (during the service blast). */
   cpuUsPerMsg: { bare: number | null; service: number | null; redis: number | null };
   runs: ThroughputRun[];
@@ -88,6 +90,13 @@ const medianOrNull = (values: Array<number | null>) => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : median(known);
 };
+
+function cpuRatioOf(runs: ThroughputRun[]): number | null {
+  const ratios = runs
+    .map((r) => (r.cpuUsPerMsg.bare === null || r.cpuUsPerMsg.service === null || r.cpuUsPerMsg.bare === 0 ? null : r.cpuUsPerMsg.service / r.cpuUsPerMsg.bare))
+    .filter((v): v is number => v !== null);
+  return ratios.length === 0 ? null : Math.round(median(ratios) * 100) / 100;
+}
 
 interface RunState {
   expected: Map<string, ExpectedGame>;
@@ -296,6 +305,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
         service: medianOrNull(runs.map((r) => r.cpuUsPerMsg.service)),
         redis: medianOrNull(runs.map((r) => r.cpuUsPerMsg.redis)),
       },
+      cpuRatio: cpuRatioOf(runs),
       runs,
       ...(mem === undefined ? {} : { serviceRssMb: round1(mem.rssMb), servicePeakRssMb: round1(mem.peakRssMb) }),
       ...(ctx.cpuProfileDir === undefined ? {} : { cpuProfile: `${ctx.cpuProfileDir}/${profileName}` }),
