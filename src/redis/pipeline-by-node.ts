@@ -1,0 +1,54 @@
+import calculateSlot from 'cluster-key-slot';
+import type { ChainableCommander } from 'ioredis';
+import { isCluster, type RedisClient } from './connect';
+
+export type PipelineResults = [error: Error | null, reply: unknown][];
+
+/**
+ * Runs one single-key command per item in as few round trips as the shape allows, and returns the replies in
+ * the items' order. One node: one pipeline. Cluster: ioredis refuses a pipeline whose keys live on different
+ * nodes, so the items are grouped by the node that serves their slot (from the client's slot map) and the
+ * groups' pipelines run side by side; a group whose slot moved meanwhile gets MOVED, which ioredis follows
+ * for a pipeline whose commands all moved to the same node, and otherwise comes back as an error reply.
+ * Rejects when a pipeline is discarded or cannot be sent (the caller requeues).
+ */
+export async function execByNode<T>(
+  redis: RedisClient,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  add: (pipeline: ChainableCommander, item: T) => void,
+): Promise<PipelineResults> {
+  if (items.length === 0) return [];
+  if (!isCluster(redis)) {
+    const pipeline = redis.pipeline();
+    for (const item of items) add(pipeline, item);
+    return exec(pipeline);
+  }
+  const groups = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const slot = calculateSlot(keyOf(item));
+    // Before the slot map is known every slot is its own group: correct, only slower, and only at start.
+    const node = redis.slots[slot]?.[0] ?? `slot:${slot}`;
+    const group = groups.get(node);
+    if (group === undefined) groups.set(node, [index]);
+    else group.push(index);
+  });
+  const results: PipelineResults = new Array<[Error | null, unknown]>(items.length);
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      const pipeline = redis.pipeline();
+      for (const index of indexes) add(pipeline, items[index]);
+      const replies = await exec(pipeline);
+      indexes.forEach((index, at) => {
+        results[index] = replies[at];
+      });
+    }),
+  );
+  return results;
+}
+
+async function exec(pipeline: ChainableCommander): Promise<PipelineResults> {
+  const results = await pipeline.exec();
+  if (results === null) throw new Error('redis: the pipeline was discarded');
+  return results;
+}
