@@ -1,6 +1,5 @@
 import calculateSlot from 'cluster-key-slot';
-import type { ChainableCommander } from 'ioredis';
-import { isCluster, type RedisClient } from './connect';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 
 export type PipelineResults = [error: Error | null, reply: unknown][];
 
@@ -10,25 +9,27 @@ export type PipelineResults = [error: Error | null, reply: unknown][];
  * nodes, so the items are grouped by the node that serves their slot (from the client's slot map) and the
  * groups' pipelines run side by side; a group whose slot moved meanwhile gets MOVED, which ioredis follows
  * for a pipeline whose commands all moved to the same node, and otherwise comes back as an error reply.
- * Rejects when a pipeline is discarded or cannot be sent (the caller requeues).
+ * Rejects when a pipeline is discarded or cannot be sent (the caller requeues). Knows only ioredis (the consumer
+ * client uses it too).
  */
 export async function execByNode<T>(
-  redis: RedisClient,
+  redis: Redis | Cluster,
   items: readonly T[],
   keyOf: (item: T) => string,
   add: (pipeline: ChainableCommander, item: T) => void,
 ): Promise<PipelineResults> {
   if (items.length === 0) return [];
-  if (!isCluster(redis)) {
+  if (!redis.isCluster) {
     const pipeline = redis.pipeline();
     for (const item of items) add(pipeline, item);
     return exec(pipeline);
   }
+  const cluster = redis as Cluster;
   const groups = new Map<string, number[]>();
   items.forEach((item, index) => {
     const slot = calculateSlot(keyOf(item));
     // Before the slot map is known every slot is its own group: correct, only slower, and only at start.
-    const node = redis.slots[slot]?.[0] ?? `slot:${slot}`;
+    const node = cluster.slots[slot]?.[0] ?? `slot:${slot}`;
     const group = groups.get(node);
     if (group === undefined) groups.set(node, [index]);
     else group.push(index);
@@ -36,7 +37,7 @@ export async function execByNode<T>(
   const results: PipelineResults = new Array<[Error | null, unknown]>(items.length);
   await Promise.all(
     [...groups.values()].map(async (indexes) => {
-      const pipeline = redis.pipeline();
+      const pipeline = cluster.pipeline();
       for (const index of indexes) add(pipeline, items[index]);
       const replies = await exec(pipeline);
       indexes.forEach((index, at) => {
