@@ -69,16 +69,11 @@ function plain(reader: Redis, subscriber: Redis, owned: Redis[]): Connections {
   };
 }
 
-/** QUIT when connected (the server drops it at once), else just drop the socket and stop reconnecting. */
+/**
+ * QUIT when connected (the server drops it at once), then disconnect() in any case: it stops reconnecting, and
+ * it is what closes a Sentinel client's connections to the sentinels (a QUIT leaves them open).
+ */
 export async function release(connection: Redis): Promise<void> {
-  if (connection.status === 'end') return;
-  if (connection.status === 'ready') {
-    try {
-      await connection.quit();
-      return;
-    } catch {
-      // fall through: the connection went away meanwhile
-    }
-  }
+  if (connection.status === 'ready') await connection.quit().catch(() => undefined);
   connection.disconnect();
 }

@@ -122,17 +122,12 @@ export function isCluster(client: RedisClient): client is Cluster {
   return client.isCluster;
 }
 
-/** QUIT when connected, else just drop the socket(s) and stop reconnecting. */
+/**
+ * QUIT when connected, then disconnect() in any case: after a QUIT ioredis leaves a Sentinel client's
+ * failover-detector connections to the sentinels open (only disconnect() closes them).
+ */
 export async function quitRedis(client: RedisClient): Promise<void> {
-  if (client.status === 'end') return;
-  if (client.status === 'ready') {
-    try {
-      await client.quit();
-      return;
-    } catch {
-      // gone meanwhile: disconnect below
-    }
-  }
+  if (client.status === 'ready') await client.quit().catch(() => undefined);
   client.disconnect();
 }
 
