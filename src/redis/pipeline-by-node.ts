@@ -7,8 +7,8 @@ export type PipelineResults = [error: Error | null, reply: unknown][];
  * Runs one single-key command per item in as few round trips as the shape allows, and returns the replies in
  * the items' order. One node: one pipeline. Cluster: ioredis refuses a pipeline whose keys live on different
  * nodes, so the items are grouped by the node that serves their slot (from the client's slot map) and the
- * groups' pipelines run side by side; a group whose slot moved meanwhile gets MOVED, which ioredis follows
- * for a pipeline whose commands all moved to the same node, and otherwise comes back as an error reply.
+ * groups' pipelines run side by side; a group whose slot moved meanwhile gets MOVED, which comes back as an error
+ * reply (the slot map is then read again for the caller's retry).
  * Rejects when a pipeline is discarded or cannot be sent (the caller requeues). Knows only ioredis (the consumer
  * client uses it too).
  */
@@ -45,8 +45,16 @@ export async function execByNode<T>(
       });
     }),
   );
+  if (results.some(([error]) => error !== null && REDIRECTED.test(error.message))) {
+    // ioredis follows a redirect for a pipeline only when every command got the same one, and a node that went
+    // away and came back stays out of its connection pool (its slots then go to a random node) until the slot
+    // map is read again: read it now, so the caller's retry is grouped and routed right.
+    cluster.refreshSlotsCache();
+  }
   return results;
 }
+
+const REDIRECTED = /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN)\b/;
 
 async function exec(pipeline: ChainableCommander): Promise<PipelineResults> {
   const results = await pipeline.exec();

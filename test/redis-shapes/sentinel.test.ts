@@ -45,6 +45,10 @@ describeIf('Redis behind Sentinel (a primary, a replica, three sentinels)', () =
     expect(await group.primaryPort()).not.toBe(before);
 
     await expectFinalEverywhere(h, games, priceAt(steps - 1));
+    // On the primary the sentinels name now (not on some other Redis the clients might have fallen back to).
+    const primary = await group.primaryPort();
+    for (const { gameId } of games) expect(await command(primary, 'HGET', h.keys.prices(gameId), 'homeBuyPrice')).toBe(String(priceAt(steps - 1)));
+    expect(await command(primary, 'EXISTS', h.keys.leader)).toBe(1);
     // Deliveries resumed before the stream ended: the failover was ridden through, not waited out.
     const firstAfter = h.updates.find((u) => u.receivedAt > switchedAt);
     expect(firstAfter !== undefined && firstAfter.receivedAt < streamEnd).toBe(true);

@@ -62,7 +62,13 @@ export async function startShapeHarness(redisEnv: Record<string, string>, replic
     LOG_LEVEL: 'warn',
     ...redisEnv,
   };
-  const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+  // SHAPE_LOG=1 shows the replicas' warnings (a failing shape test's first clue).
+  const quiet = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      if (process.env.SHAPE_LOG === '1') process.stderr.write(chunk);
+      done();
+    },
+  });
   const apps: App[] = [];
   const workerIds: string[] = [];
   let config: Config | undefined;
@@ -165,10 +171,22 @@ export function longestGap(updates: ReadonlyArray<{ receivedAt: number }>, from:
 /** Every game's final price is in its hash, in Postgres, and was delivered to the client; exactly one replica leads. */
 export async function expectFinalEverywhere(h: ShapeHarness, games: ReadonlyArray<{ gameId: string }>, finalCents: number): Promise<void> {
   for (const { gameId } of games) {
-    await waitFor(() => h.lastDelivered(gameId)?.homeTeam.kalshiBuyPrice === finalCents, {
-      timeoutMs: 15_000,
-      message: `the client got the final price of ${gameId}`,
-    });
+    try {
+      await waitFor(() => h.lastDelivered(gameId)?.homeTeam.kalshiBuyPrice === finalCents, {
+        timeoutMs: 15_000,
+        message: `the client got the final price of ${gameId}`,
+      });
+    } catch (error) {
+      const hash = await h.redis.hgetall(h.keys.prices(gameId)).catch((e: Error) => e.message);
+      const detail = {
+        delivered: h.lastDelivered(gameId),
+        hash,
+        stats: h.subscription.stats,
+        clientErrors: h.clientErrors.slice(-5).map((e) => e.message),
+        leaders: h.leaders().length,
+      };
+      throw new Error(`${(error as Error).message}; ${JSON.stringify(detail)}`);
+    }
     await waitFor(async () => (await h.redis.hget(h.keys.prices(gameId), 'homeBuyPrice')) === String(finalCents), {
       timeoutMs: 10_000,
       message: `the hash of ${gameId} holds the final price`,
