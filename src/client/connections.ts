@@ -70,10 +70,11 @@ function plain(reader: Redis, subscriber: Redis, owned: Redis[]): Connections {
 }
 
 /**
- * QUIT when connected (the server drops it at once), then disconnect() in any case: it stops reconnecting, and
- * it is what closes a Sentinel client's connections to the sentinels (a QUIT leaves them open).
+ * QUIT when connected (the server drops it at once), else (or still not closed) disconnect(), which stops
+ * reconnecting. A Sentinel client is disconnect()ed in any case: that is what closes its connections to the
+ * sentinels (a QUIT leaves them open).
  */
 export async function release(connection: Redis): Promise<void> {
   if (connection.status === 'ready') await connection.quit().catch(() => undefined);
-  connection.disconnect();
+  if (connection.status !== 'end' || connection.options.sentinels != null) connection.disconnect();
 }

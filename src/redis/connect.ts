@@ -123,12 +123,14 @@ export function isCluster(client: RedisClient): client is Cluster {
 }
 
 /**
- * QUIT when connected, then disconnect() in any case: after a QUIT ioredis leaves a Sentinel client's
- * failover-detector connections to the sentinels open (only disconnect() closes them).
+ * QUIT when connected, else (or still not closed) disconnect(). A Sentinel client is disconnect()ed in any case:
+ * after a QUIT ioredis leaves its failover-detector connections to the sentinels open (only disconnect() closes
+ * them); on other clients a disconnect() after QUIT would only leave a 2 s timer behind.
  */
 export async function quitRedis(client: RedisClient): Promise<void> {
   if (client.status === 'ready') await client.quit().catch(() => undefined);
-  client.disconnect();
+  const sentinel = !client.isCluster && (client as Redis).options.sentinels != null;
+  if (client.status !== 'end' || sentinel) client.disconnect();
 }
 
 /** Where a client connects, without secrets, for logs. */
