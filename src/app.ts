@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import postgres from 'postgres';
 import type { Config } from './config';
@@ -18,6 +17,7 @@ import { FlushLoop } from './pipeline/flush-loop';
 import { PricePipeline } from './pipeline/price-pipeline';
 import { PublishLoop } from './pipeline/publish-loop';
 import type { GamePrices, MarketQuote } from './prices/types';
+import { createRedis, describeRedis, quitRedis, type RedisClient } from './redis/connect';
 import { PostgresWriter } from './sinks/postgres-writer';
 import { redisKeys } from './sinks/redis-keys';
 import { RedisPublisher } from './sinks/redis-publisher';
@@ -51,8 +51,8 @@ export class App {
   private readonly log: Logger;
   private readonly config: Config;
   private readonly sql: postgres.Sql;
-  private readonly redis: Redis;
-  private readonly lockRedis: Redis;
+  private readonly redis: RedisClient;
+  private readonly lockRedis: RedisClient;
   private readonly keys: ReturnType<typeof redisKeys>;
   private readonly complaints: Complaints;
   private readonly pipeline: PricePipeline;
@@ -93,11 +93,10 @@ export class App {
       onnotice: () => undefined,
       connection: { application_name: `kalshi-ingestor:${config.workerId}`, statement_timeout: 15_000 },
     });
-    // Publishing must fail fast while Redis is away (the batch is requeued), never wait in a queue.
-    const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000, lazyConnect: true };
-    this.redis = new Redis(config.redisUrl, { ...redisOptions, connectionName: `kalshi-ingestor:${config.workerId}` });
-    this.lockRedis = new Redis(config.redisUrl, {
-      ...redisOptions,
+    // Publishing must fail fast while Redis is away (the batch is requeued), never wait in a queue (createRedis's role defaults).
+    this.redis = createRedis(config.redis, { role: 'main', connectionName: `kalshi-ingestor:${config.workerId}` });
+    this.lockRedis = createRedis(config.redis, {
+      role: 'lock',
       commandTimeout: Math.max(100, Math.min(2000, Math.floor(config.leaderLockTtlMs / 6))),
       connectionName: `kalshi-ingestor-lock:${config.workerId}`,
     });
@@ -257,7 +256,7 @@ export class App {
     this.shutdownStage = 'closing HTTP';
     await this.http.close();
     this.shutdownStage = 'closing the Postgres and Redis connections';
-    await Promise.allSettled([this.sql.end({ timeout: 2 }), quit(this.redis), quit(this.lockRedis)]);
+    await Promise.allSettled([this.sql.end({ timeout: 2 }), quitRedis(this.redis), quitRedis(this.lockRedis)]);
     this.shutdownStage = 'done';
     this.log.info('stopped');
   }
@@ -272,9 +271,9 @@ export class App {
   }
 
   /** One line when a Redis connection is lost and one when it is back; the retries in between at debug. */
-  private watchRedis(name: string, client: Redis): void {
+  private watchRedis(name: string, client: RedisClient): void {
     let wasReady = false;
-    const url = redactUrl(this.config.redisUrl);
+    const url = describeRedis(this.config.redis);
     client.on('ready', () => {
       wasReady = true;
       this.log.info({ client: name, url }, 'Redis connected');
@@ -287,12 +286,12 @@ export class App {
     client.on('error', (error: Error) => this.log.debug({ client: name, err: error.message }, 'Redis connection error'));
   }
 
-  private async connectRedis(client: Redis): Promise<void> {
+  private async connectRedis(client: RedisClient): Promise<void> {
     try {
       await client.connect();
     } catch (error) {
       // ioredis keeps reconnecting by itself; the standby loop and readiness report the outage.
-      this.log.warn({ err: (error as Error).message, url: redactUrl(this.config.redisUrl) }, 'Redis not reachable yet; retrying');
+      this.log.warn({ err: (error as Error).message, url: describeRedis(this.config.redis) }, 'Redis not reachable yet; retrying');
     }
   }
 
@@ -427,7 +426,7 @@ export class App {
     const redis =
       this.lockRedis.status === 'ready'
         ? await probe(() => this.lockRedis.ping())
-        : { ok: false, detail: `Redis ${this.lockRedis.status} at ${redactUrl(this.config.redisUrl)}` };
+        : { ok: false, detail: `Redis ${this.lockRedis.status} at ${describeRedis(this.config.redis)}` };
     if (role === 'standby' || !this.leading) {
       return { ready: redis.ok, role: 'standby', checks: { redis } };
     }
@@ -488,11 +487,6 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; deta
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-  else client.disconnect();
 }
 
 /** A connection URL without its password, for logs. */

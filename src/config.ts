@@ -13,6 +13,12 @@ const Url = (schemes: string[]) =>
     description: `a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
   });
 const Text = (description: string) => Type.String({ minLength: 1, description });
+const HOST_PORT = '(\\[[0-9A-Fa-f:.]+\\]|[^\\s,:\\[\\]]+):[0-9]{1,5}';
+const HostPorts = (what: string) =>
+  Type.String({
+    pattern: `^${HOST_PORT}(,${HOST_PORT})*$`,
+    description: `a comma-separated list of host:port of ${what} (ports 1 to 65535)`,
+  });
 
 /** The environment variables of the contract (DESIGN.md "Configuration"), with their defaults. */
 export const EnvSchema = Type.Object({
@@ -24,6 +30,11 @@ export const EnvSchema = Type.Object({
   KALSHI_WS_ENABLED: Type.Boolean({ description: 'true or false' }),
   DATABASE_URL: Url(['postgres', 'postgresql']),
   REDIS_URL: Url(['redis', 'rediss']),
+  REDIS_SENTINELS: Type.Optional(HostPorts('the sentinels')),
+  REDIS_SENTINEL_NAME: Text('the name of the primary the sentinels monitor'),
+  REDIS_SENTINEL_PASSWORD: Type.Optional(Text("the sentinels' own password")),
+  REDIS_CLUSTER_NODES: Type.Optional(HostPorts('some Redis Cluster nodes')),
+  REDIS_TLS_CA_PATH: Type.Optional(Text('the path of a PEM file holding the CA bundle')),
   REDIS_KEY_PREFIX: Type.String({ pattern: '^[^\\s]*$', description: 'a key prefix without spaces (empty by default)' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port, 0 to 65535' }),
   HOST: Text('a host name or address to listen on'),
@@ -57,6 +68,11 @@ export const ENV_DEFAULTS: Readonly<Record<keyof Env, string | undefined>> = {
   KALSHI_WS_ENABLED: 'true',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_SENTINELS: undefined,
+  REDIS_SENTINEL_NAME: 'mymaster',
+  REDIS_SENTINEL_PASSWORD: undefined,
+  REDIS_CLUSTER_NODES: undefined,
+  REDIS_TLS_CA_PATH: undefined,
   REDIS_KEY_PREFIX: '',
   PORT: '8080',
   HOST: '0.0.0.0',
@@ -77,7 +93,32 @@ export const ENV_DEFAULTS: Readonly<Record<keyof Env, string | undefined>> = {
   LOG_LEVEL: 'info',
 };
 
-const SECRET_VARIABLES = new Set<string>(['KALSHI_PRIVATE_KEY']);
+const SECRET_VARIABLES = new Set<string>(['KALSHI_PRIVATE_KEY', 'REDIS_SENTINEL_PASSWORD']);
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where Redis is and how to reach it: one of three shapes. `url` always carries the data password (and
+ * username) and the scheme (`rediss://` = TLS); in the Sentinel and Cluster shapes its host is not dialled.
+ */
+export interface RedisConfig {
+  shape: 'single' | 'sentinel' | 'cluster';
+  url: string;
+  /** Sentinel: the sentinels to ask for the current primary. */
+  sentinels?: HostPort[];
+  /** Sentinel: the monitored primary's name. */
+  sentinelName: string;
+  /** Sentinel: the sentinels' own password (the data password stays in `url`). */
+  sentinelPassword?: string;
+  /** Cluster: some nodes to discover the cluster from. */
+  clusterNodes?: HostPort[];
+  tlsCaPath?: string;
+  /** The CA bundle read from tlsCaPath at load time (PEM). */
+  tlsCa?: string;
+}
 
 export interface Config {
   kalshi: {
@@ -88,6 +129,8 @@ export interface Config {
     credentials?: { keyId: string; privateKey: KeyObject };
   };
   databaseUrl: string;
+  redis: RedisConfig;
+  /** The same as redis.url (kept for code written before the Sentinel and Cluster shapes). */
   redisUrl: string;
   redisKeyPrefix: string;
   http: { port: number; host: string };
@@ -129,11 +172,13 @@ export function loadConfig(source: Source): ConfigResult {
     if (problems.has(name)) continue;
     problems.set(name, describeProblem(name, error.schema, raw[name]));
   }
+  // The Redis variables are checked together (lists, exclusivity, the CA file) even when others failed the schema.
+  const redis = readRedis(converted as Env, problems);
   if (problems.size > 0) return { ok: false, problems: [...problems.values()] };
 
   const env = converted as Env;
   const credentials = env.KALSHI_WS_ENABLED ? readCredentials(env, problems) : undefined;
-  if (problems.size > 0) return { ok: false, problems: [...problems.values()] };
+  if (problems.size > 0 || redis === undefined) return { ok: false, problems: [...problems.values()] };
 
   return {
     ok: true,
@@ -145,6 +190,7 @@ export function loadConfig(source: Source): ConfigResult {
         credentials,
       },
       databaseUrl: env.DATABASE_URL,
+      redis,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       http: { port: env.PORT, host: env.HOST },
@@ -169,7 +215,9 @@ export function loadConfig(source: Source): ConfigResult {
 
 function describeProblem(name: string, schema: TSchema, given: unknown): string {
   const form = typeof schema.description === 'string' ? schema.description : 'a valid value';
-  const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(given);
+  const shown = SECRET_VARIABLES.has(name)
+    ? '(hidden)'
+    : JSON.stringify(name === 'REDIS_URL' && typeof given === 'string' ? hidePassword(given) : given);
   return given === undefined ? `${name}: missing; needs ${form}` : `${name}: needs ${form}, got ${shown}`;
 }
 
@@ -215,4 +263,70 @@ function readCredentials(env: Env, problems: Map<string, string>): Config['kalsh
     return undefined;
   }
   return keyId === undefined ? undefined : { keyId, privateKey };
+}
+
+/** A URL-like text with whatever stands between `//` and `@` after a colon (the password) hidden. */
+function hidePassword(text: string): string {
+  return text.replace(/^([^/]*\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+}
+
+/** Runs after the schema check: a variable that already failed it is not looked at again (one line each). */
+function readRedis(env: Env, problems: Map<string, string>): RedisConfig | undefined {
+  const failed = new Set(problems.keys());
+  const list = (name: 'REDIS_SENTINELS' | 'REDIS_CLUSTER_NODES') => {
+    const text = env[name];
+    return text === undefined || failed.has(name) ? undefined : parseHostPorts(name, text, problems);
+  };
+  const sentinels = list('REDIS_SENTINELS');
+  const clusterNodes = list('REDIS_CLUSTER_NODES');
+  if (env.REDIS_SENTINELS !== undefined && env.REDIS_CLUSTER_NODES !== undefined && !problems.has('REDIS_CLUSTER_NODES')) {
+    problems.set(
+      'REDIS_CLUSTER_NODES',
+      'REDIS_SENTINELS / REDIS_CLUSTER_NODES: at most one may be set (Sentinel or Cluster, not both)',
+    );
+  }
+  if (env.REDIS_SENTINEL_PASSWORD !== undefined && env.REDIS_SENTINELS === undefined) {
+    problems.set('REDIS_SENTINEL_PASSWORD', 'REDIS_SENTINEL_PASSWORD: needs REDIS_SENTINELS as well (it is the sentinels\' password)');
+  }
+  let tlsCa: string | undefined;
+  if (env.REDIS_TLS_CA_PATH !== undefined && !failed.has('REDIS_TLS_CA_PATH')) {
+    try {
+      tlsCa = readFileSync(env.REDIS_TLS_CA_PATH, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.set(
+        'REDIS_TLS_CA_PATH',
+        `REDIS_TLS_CA_PATH: needs a readable PEM file, cannot read ${JSON.stringify(env.REDIS_TLS_CA_PATH)} (${code})`,
+      );
+    }
+    if (tlsCa !== undefined && !tlsCa.includes('-----BEGIN CERTIFICATE-----')) {
+      problems.set('REDIS_TLS_CA_PATH', `REDIS_TLS_CA_PATH: needs a PEM file of certificates, ${JSON.stringify(env.REDIS_TLS_CA_PATH)} holds none`);
+    }
+  }
+  if (problems.size > 0) return undefined;
+  return {
+    shape: sentinels !== undefined ? 'sentinel' : clusterNodes !== undefined ? 'cluster' : 'single',
+    url: env.REDIS_URL,
+    sentinels,
+    sentinelName: env.REDIS_SENTINEL_NAME,
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+    clusterNodes,
+    tlsCaPath: env.REDIS_TLS_CA_PATH,
+    tlsCa,
+  };
+}
+
+function parseHostPorts(name: string, text: string, problems: Map<string, string>): HostPort[] | undefined {
+  const list: HostPort[] = [];
+  for (const item of text.split(',')) {
+    const at = item.lastIndexOf(':');
+    const host = item.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+    const port = Number(item.slice(at + 1));
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      problems.set(name, `${name}: needs ports 1 to 65535, got ${JSON.stringify(item)}`);
+      return undefined;
+    }
+    list.push({ host, port });
+  }
+  return list;
 }

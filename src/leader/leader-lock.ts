@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect';
 
 /** Extends the lock only while it still holds our value. */
 const RENEW_SCRIPT = `
@@ -15,7 +15,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-type LockRedis = Redis & {
+type LockRedis = RedisClient & {
   kalshiRenewLock(key: string, owner: string, ttlMs: number): Promise<number>;
   kalshiReleaseLock(key: string, owner: string): Promise<number>;
 };
@@ -24,13 +24,20 @@ type LockRedis = Redis & {
  * The leader lock on `kalshi:websocket:leader`, value `<WORKER_ID>:<random>`. Give it a Redis
  * connection of its own with the offline queue off and a short command timeout, so a renewal
  * fails fast instead of waiting in a queue while the lock runs out.
+ *
+ * One key, and the scripts touch only it: on a cluster they run on that key's node. Behind Sentinel the lock
+ * is only as safe as asynchronous replication: a failover can lose a SET or PEXPIRE the old primary had not
+ * sent on yet, so a standby may take the lock while the old leader still believes it holds it. That overlap
+ * lasts until the old leader's next renewal finds the key gone or another owner (≤ ttl/3 after it reconnects),
+ * at most one ttl; the fence is the data itself: `kalshiUpdatedAt` in Postgres and the hash `timestamp` in Redis
+ * never let an older price overwrite a newer one (docs/DEPLOYING.md).
  */
 export class LeaderLock {
   private ownerValue: string;
   private readonly redis: LockRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly key: string,
     private readonly workerId: string,
     private readonly ttlMs: number,

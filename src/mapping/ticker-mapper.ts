@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { MappedMarket } from '../prices/game-book';
+import type { RedisClient } from '../redis/connect';
 import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketMapProblem, type MarketRow } from './market-map';
 
 export const MARKETS_CHANGED_CHANNEL = 'kalshi_markets_changed';
@@ -13,7 +13,7 @@ const RETRY_MS = 1000;
 
 export interface TickerMapperOptions {
   sql: postgres.Sql;
-  redis: Redis;
+  redis: RedisClient;
   tickerMapKey: string;
   refreshMs: number;
   maxMarkets: number;

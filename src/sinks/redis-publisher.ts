@@ -1,5 +1,7 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { GamePrices } from '../prices/types';
+import type { RedisClient } from '../redis/connect';
+import { execByNode, type PipelineResults } from '@kalshi-ingestor/client';
 import { centsToString, toPriceMessage } from './price-message';
 import type { RedisKeys } from './redis-keys';
 
@@ -47,12 +49,15 @@ export interface RedisPublisherOptions {
 }
 
 /**
- * Writes each game's price hash and PUBLISHes its message, a whole batch in one pipeline round trip.
+ * Writes each game's price hash and PUBLISHes its message, a whole batch in one pipeline round trip (on a
+ * cluster, one pipeline per node, side by side). The script touches one key, so it runs on the node of that
+ * key's slot; its PUBLISH is plain (not sharded) pub/sub, which a cluster forwards to every node, so a
+ * subscriber on any node receives every game (docs/DEPLOYING.md says why not SPUBLISH).
  * A rejected pipeline (or an error reply inside it) rejects the promise; the caller requeues the batch.
  */
 export class RedisPublisher {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly opts: RedisPublisherOptions,
   ) {
@@ -67,11 +72,10 @@ export class RedisPublisher {
   /** published = games written and announced; skippedStale = games whose stored state was newer. */
   async publish(batch: readonly GamePrices[]): Promise<{ published: number; skippedStale: number }> {
     if (batch.length === 0) return { published: 0, skippedStale: 0 };
-    const pipeline = this.redis.pipeline() as WithPublishPrice;
     const ttl = String(this.opts.hashTtlMs);
     const channel = this.keys.channel;
-    for (const state of batch) {
-      pipeline[PUBLISH_PRICE_COMMAND](
+    const add = (pipeline: ChainableCommander, state: GamePrices): void => {
+      (pipeline as WithPublishPrice)[PUBLISH_PRICE_COMMAND](
         this.keys.prices(state.gameId),
         String(state.updatedAtMs),
         ttl,
@@ -85,8 +89,11 @@ export class RedisPublisher {
         String(Math.floor(state.updatedAtMs / 1000)),
         state.slug,
       );
-    }
-    const results = await execOrThrow(pipeline, 'publish');
+    };
+    const results = orThrow(
+      await execByNode(this.redis, batch, (state) => this.keys.prices(state.gameId), add),
+      'publish',
+    );
     let published = 0;
     for (const [, reply] of results) if (Number(reply) === 1) published += 1;
     return { published, skippedStale: batch.length - published };
@@ -95,15 +102,14 @@ export class RedisPublisher {
   /** Extends the TTL of the given games' hashes (one pipeline); a hash that does not exist stays absent. */
   async touch(gameIds: readonly string[]): Promise<void> {
     if (gameIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const gameId of gameIds) pipeline.pexpire(this.keys.prices(gameId), this.opts.hashTtlMs);
-    await execOrThrow(pipeline, 'touch');
+    const results = await execByNode(this.redis, gameIds, (gameId) => this.keys.prices(gameId), (pipeline, gameId) => {
+      pipeline.pexpire(this.keys.prices(gameId), this.opts.hashTtlMs);
+    });
+    orThrow(results, 'touch');
   }
 }
 
-async function execOrThrow(pipeline: ChainableCommander, what: string): Promise<[Error | null, unknown][]> {
-  const results = await pipeline.exec();
-  if (results === null) throw new Error(`redis ${what}: pipeline was discarded`);
+function orThrow(results: PipelineResults, what: string): PipelineResults {
   const failed = results.find(([error]) => error !== null);
   if (failed) throw new Error(`redis ${what}: ${failed[0]?.message}`, { cause: failed[0] });
   return results;

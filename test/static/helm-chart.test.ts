@@ -59,6 +59,11 @@ const VARIANTS: Record<string, Values> = {
     redis: { existingSecret: 'redis' },
   },
   restOnly: { kalshi: { wsEnabled: false } },
+  redisSentinel: {
+    redis: { url: 'redis://:data@unused:6379', sentinel: { nodes: 's0:26379,s1:26379,s2:26379', name: 'prices', password: 'sentinel-pw' } },
+  },
+  redisSentinelExistingSecret: { redis: { sentinel: { nodes: 's0:26379', existingSecret: 'sentinel' } } },
+  redisClusterTls: { redis: { url: 'rediss://:data@unused:6379', clusterNodes: 'n0:6379,n1:6379', tls: { caSecret: 'redis-ca' } } },
   standbyWithMonitoring: {
     replicaCount: 2,
     metrics: { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } },
@@ -291,9 +296,15 @@ describe.each(Object.keys(rendered))('rendered with %s values', (variant) => {
     const values = rendered[variant].values as {
       kalshi: { credentials: { existingSecret: string } };
       database: { existingSecret: string };
-      redis: { existingSecret: string };
+      redis: { existingSecret: string; sentinel: { existingSecret: string }; tls: { caSecret: string } };
     };
-    const external = [values.kalshi.credentials.existingSecret, values.database.existingSecret, values.redis.existingSecret].filter(Boolean);
+    const external = [
+      values.kalshi.credentials.existingSecret,
+      values.database.existingSecret,
+      values.redis.existingSecret,
+      values.redis.sentinel.existingSecret,
+      values.redis.tls.caSecret,
+    ].filter(Boolean);
     const secrets = new Map(
       objects.filter((o) => o.kind === 'Secret').map((o) => [o.metadata.name, Object.keys((o as unknown as { data: Values }).data ?? {})]),
     );

@@ -125,7 +125,8 @@ Secret and keys holding the Kalshi credentials.
 {{- $kalshi := and (not $c.existingSecret) (and $c.apiKeyId $c.privateKey) }}
 {{- $database := and (not .Values.database.existingSecret) .Values.database.url }}
 {{- $redis := and (not .Values.redis.existingSecret) .Values.redis.url }}
-{{- if or $kalshi $database $redis }}true{{ end }}
+{{- $sentinel := and (not .Values.redis.sentinel.existingSecret) .Values.redis.sentinel.password }}
+{{- if or $kalshi $database $redis $sentinel }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -165,5 +166,39 @@ The REDIS_URL environment entry, or nothing when no URL is configured.
     secretKeyRef:
       name: {{ include "kalshi-ingestor.fullname" . | quote }}
       key: redis-url
+{{- end }}
+{{- end }}
+
+{{/*
+The Redis Sentinel, Cluster and TLS environment entries (none for a single node without a CA).
+*/}}
+{{- define "kalshi-ingestor.redisShapeEnv" -}}
+{{- $r := .Values.redis }}
+{{- if $r.sentinel.nodes }}
+- name: REDIS_SENTINELS
+  value: {{ $r.sentinel.nodes | quote }}
+- name: REDIS_SENTINEL_NAME
+  value: {{ $r.sentinel.name | quote }}
+{{- end }}
+{{- if $r.sentinel.existingSecret }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.sentinel.existingSecret | quote }}
+      key: {{ $r.sentinel.existingSecretKey | quote }}
+{{- else if $r.sentinel.password }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "kalshi-ingestor.fullname" . | quote }}
+      key: redis-sentinel-password
+{{- end }}
+{{- if $r.clusterNodes }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ $r.clusterNodes | quote }}
+{{- end }}
+{{- if $r.tls.caSecret }}
+- name: REDIS_TLS_CA_PATH
+  value: "/etc/redis-tls/ca.pem"
 {{- end }}
 {{- end }}

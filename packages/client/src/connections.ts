@@ -1,26 +1,49 @@
-import { Redis } from 'ioredis';
+import type { EventEmitter } from 'node:events';
+import { Redis, type Cluster } from 'ioredis';
+import { ClusterNodeSubscriber } from './cluster-subscriber';
 import type { ClientSource, UrlSource } from './types';
 
+/** What the subscription needs of its SUBSCRIBE connection (a plain ioredis client, or one that hops cluster nodes). */
+export interface Subscriber extends EventEmitter {
+  readonly status: string;
+  subscribe(channel: string): Promise<unknown>;
+}
+
 export interface Connections {
-  /** Runs the hash reads (HGETALL, SCAN). */
-  reader: Redis;
+  /** Runs the hash reads (HGETALL, SCAN): a client, or a cluster. */
+  reader: Redis | Cluster;
   /** Holds the SUBSCRIBE; resubscribed by the subscription itself on every 'ready' (autoResubscribe off). */
-  subscriber: Redis;
-  /** What close() must close: never the client the caller gave. */
-  owned: Redis[];
+  subscriber: Subscriber;
+  /** Starts the subscriber connection when it was not started by its creation. */
+  connectSubscriber(): Promise<void>;
+  /** Where errors of the connections this subscription opened are emitted. */
+  errorSources: EventEmitter[];
+  /** Closes what this subscription opened: never the client the caller gave. */
+  close(): Promise<void>;
 }
 
 export function openConnections(source: UrlSource | ClientSource, name: string): Connections {
   if (source.redis !== undefined) {
     const given = source.redis;
-    if (given.options.keyPrefix) {
+    const prefix = given.isCluster ? (given as Cluster).options.keyPrefix : (given as Redis).options.keyPrefix;
+    if (prefix) {
       throw new TypeError(
         'subscribeKalshiPrices: the given redis has an ioredis keyPrefix, which SCAN patterns and channels ignore; ' +
           'pass a client without it and the service prefix as the keyPrefix option',
       );
     }
-    const subscriber = given.duplicate({ connectionName: `${name}:sub`, autoResubscribe: false });
-    return { reader: given, subscriber, owned: [subscriber] };
+    if (given.isCluster) {
+      const subscriber = new ClusterNodeSubscriber(given as Cluster, `${name}:sub`);
+      return {
+        reader: given,
+        subscriber,
+        connectSubscriber: async () => subscriber.connect(),
+        errorSources: [subscriber],
+        close: () => subscriber.close(),
+      };
+    }
+    const subscriber = (given as Redis).duplicate({ connectionName: `${name}:sub`, autoResubscribe: false });
+    return plain(given as Redis, subscriber, [subscriber]);
   }
   if (typeof source.redisUrl !== 'string' || source.redisUrl === '') {
     throw new TypeError('subscribeKalshiPrices: give redisUrl or redis');
@@ -28,19 +51,30 @@ export function openConnections(source: UrlSource | ClientSource, name: string):
   const options = source.redisOptions ?? {};
   const reader = new Redis(source.redisUrl, { ...options, connectionName: `${name}:read` });
   const subscriber = new Redis(source.redisUrl, { ...options, connectionName: `${name}:sub`, autoResubscribe: false });
-  return { reader, subscriber, owned: [reader, subscriber] };
+  return plain(reader, subscriber, [reader, subscriber]);
 }
 
-/** QUIT when connected (the server drops it at once), else just drop the socket and stop reconnecting. */
+function plain(reader: Redis, subscriber: Redis, owned: Redis[]): Connections {
+  return {
+    reader,
+    subscriber,
+    // A lazyConnect client given to us.
+    connectSubscriber: async () => {
+      if (subscriber.status === 'wait') await subscriber.connect();
+    },
+    errorSources: owned,
+    close: async () => {
+      await Promise.all(owned.map(release));
+    },
+  };
+}
+
+/**
+ * QUIT when connected (the server drops it at once), else (or still not closed) disconnect(), which stops
+ * reconnecting. A Sentinel client is disconnect()ed in any case: that is what closes its connections to the
+ * sentinels (a QUIT leaves them open).
+ */
 export async function release(connection: Redis): Promise<void> {
-  if (connection.status === 'end') return;
-  if (connection.status === 'ready') {
-    try {
-      await connection.quit();
-      return;
-    } catch {
-      // fall through: the connection went away meanwhile
-    }
-  }
-  connection.disconnect();
+  if (connection.status === 'ready') await connection.quit().catch(() => undefined);
+  if (connection.status !== 'end' || connection.options.sentinels != null) connection.disconnect();
 }

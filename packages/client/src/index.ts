@@ -8,3 +8,4 @@ export { isPriceMessage, parsePriceMessage } from './validate';
 export { readPriceStates, scanPricedGameIds } from './read-hashes';
 export { PriceMessageSchema, PriceHashSchema, fromPriceHash, type PriceMessage, type PriceHash } from './contract';
 export { redisKeys, type RedisKeys } from './redis-keys';
+export { execByNode, type PipelineResults } from './pipeline-by-node';

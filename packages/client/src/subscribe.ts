@@ -1,4 +1,4 @@
-import { openConnections, release } from './connections';
+import { openConnections } from './connections';
 import { LatestStates } from './latest-states';
 import { readPriceStates, scanPricedGameIds } from './read-hashes';
 import type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats } from './types';
@@ -21,7 +21,8 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
   const keys = redisKeys(options.keyPrefix ?? '');
   const follow = options.gameIds === undefined ? undefined : new Set(options.gameIds);
   const maxScanKeys = options.maxScanKeys ?? 10_000;
-  const { reader, subscriber, owned } = openConnections(options, options.connectionName ?? 'kalshi-prices');
+  const connections = openConnections(options, options.connectionName ?? 'kalshi-prices');
+  const { reader, subscriber } = connections;
 
   const latest = new LatestStates(follow === undefined ? 10_000 : Math.max(follow.size, 1));
   const stats: SubscriptionStats = { delivered: 0, invalid: 0, stale: 0, recovered: 0 };
@@ -129,8 +130,8 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
   subscriber.on('ready', () => {
     if (!closed) void resync();
   });
-  for (const connection of owned) connection.on('error', report);
-  if (subscriber.status === 'wait') subscriber.connect().catch(report); // a lazyConnect client given to us
+  for (const source of connections.errorSources) source.on('error', report);
+  connections.connectSubscriber().catch(report);
 
   let closing: Promise<void> | undefined;
   return {
@@ -149,7 +150,7 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
         closed = true;
         clearTimeout(retryTimer);
         failReady(new Error('subscribeKalshiPrices: closed before it was ready'));
-        closing = Promise.all(owned.map(release)).then(() => undefined);
+        closing = connections.close();
       }
       return closing;
     },

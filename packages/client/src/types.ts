@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { PriceMessage } from './contract';
 
 /** Counters of a subscription, since it was opened. */
@@ -43,9 +43,14 @@ export interface UrlSource {
  * Use an existing client: it is used for reads and duplicate()d for the subscriber connection (which inherits
  * its options, retryStrategy included). close() closes only the duplicate. It must not have an ioredis `keyPrefix`
  * (pass the service's prefix as `keyPrefix` instead).
+ *
+ * A client built with ioredis's `sentinels` follows a failover by itself (the sentinels kill the old primary's
+ * connections; both reconnect to the new one, and the subscription reads the hashes again). A `Cluster` is used
+ * for reads (SCAN on every primary, HGETALL grouped by node); the subscription holds its SUBSCRIBE on one node
+ * of it, with the same node options, and moves to another node when that one is lost.
  */
 export interface ClientSource {
-  redis: Redis;
+  redis: Redis | Cluster;
   redisUrl?: undefined;
 }
 
