@@ -5,8 +5,9 @@ import { buildHttpServer, type Readiness } from './http/server';
 import { FallbackPoller } from './kalshi/fallback-poller';
 import { KalshiFeed, type FeedStatus } from './kalshi/feed';
 import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
-import { Reconciler } from './kalshi/reconciler';
-import { KalshiRestClient } from './kalshi/rest-client';
+import { InactiveMarkets } from './kalshi/inactive-markets';
+import { Reconciler, silenceBeforeCorrectionMs } from './kalshi/reconciler';
+import { KalshiRest } from './kalshi/rest-client';
 import { LeaderLock } from './leader/leader-lock';
 import { Leadership, type Role } from './leader/leadership';
 import { TickerMapper } from './mapping/ticker-mapper';
@@ -31,6 +32,16 @@ export interface AppOptions {
   log: Logger;
   /** Tests shorten the reconnect delays; production uses the policy's defaults. */
   reconnect?: ReconnectPolicyOptions;
+}
+
+/** The REST side of one leadership: ended by its abort, never restarted (issue 10's leader term will own it). */
+interface RestTerm {
+  abort: AbortController;
+  inactive: InactiveMarkets;
+  fallback: FallbackPoller;
+  reconciler: Reconciler;
+  /** Local receive time of each market's last socket tick: how long the socket has been silent on it. */
+  socketAtMs: Map<string, number>;
 }
 
 interface LastFlush {
@@ -59,10 +70,9 @@ export class App {
   private readonly flushLoop: FlushLoop;
   private readonly publishLoop: PublishLoop;
   private readonly mapper: TickerMapper;
-  private readonly rest: KalshiRestClient;
-  private readonly fallback: FallbackPoller;
+  private readonly rest: KalshiRest;
   private readonly publisher: RedisPublisher;
-  private readonly reconciler: Reconciler;
+  private restTerm: RestTerm | undefined;
   private readonly heapMonitor: HeapMonitor;
   private readonly leadership: Leadership;
   private readonly lock: LeaderLock;
@@ -153,36 +163,15 @@ export class App {
       onChange: (diff, markets) => {
         this.pipeline.applyMapping(diff);
         this.feed?.setMarkets(new Set(markets.keys()));
-        if (this.feed === undefined && diff.added.length > 0) void this.fallback.readInitial(diff.added.map((m) => m.ticker));
+        const added = diff.added.map((m) => m.ticker);
+        // A market whose mapping changed is read again even if REST called it inactive before.
+        this.restTerm?.inactive.forget([...added, ...diff.removed.map((m) => m.ticker)]);
+        if (this.feed === undefined && added.length > 0) this.restTerm?.fallback.readInitial(added);
       },
     });
 
-    this.rest = new KalshiRestClient(config.kalshi.restUrl);
-    this.fallback = new FallbackPoller({
-      rest: this.rest,
-      intervalMs: config.fallbackPollIntervalMs,
-      log: log.child({ component: 'fallback' }),
-      tickers: () => [...this.mapper.current.keys()],
-      onQuotes: (quotes, purpose) => {
-        if (purpose === 'initial') this.pipeline.applyInitialQuotes(quotes, Date.now());
-        else this.applyQuotes(quotes);
-      },
-      onInvalid: (reason, detail) => this.complaints.report(reason, detail),
-      onActiveChange: (active) => metrics.fallbackActive.set(active ? 1 : 0),
-    });
-
-    this.reconciler = new Reconciler({
-      rest: this.rest,
-      intervalMs: config.reconcileIntervalMs,
-      log: log.child({ component: 'reconcile' }),
-      tickers: () => [...this.mapper.current.keys()],
-      current: (ticker) => this.pipeline.book.quoteOf(ticker),
-      socketHealthy: () => this.feed?.status().allSubscribed === true && !this.fallback.active,
-      apply: (quotes) => this.applyQuotes(quotes),
-      onCorrections: (count) => metrics.reconcileCorrections.inc(count),
-      onInvalid: (reason, detail) => this.complaints.report(reason, detail),
-      resubscribe: (tickers) => this.feed?.resubscribe(tickers),
-    });
+    // One paced client for the process: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S.
+    this.rest = new KalshiRest({ baseUrl: config.kalshi.restUrl, ratePerS: config.restRatePerS });
 
     this.heapMonitor = new HeapMonitor({
       log: log.child({ component: 'memory' }),
@@ -309,23 +298,26 @@ export class App {
         log: log.child({ component: 'kalshi-ws' }),
         reconnect: this.options.reconnect,
         events: {
-          onQuote: (quote, receivedAtMs) => this.pipeline.applyQuote(quote, receivedAtMs),
+          onQuote: (quote, receivedAtMs) => {
+            this.pipeline.applyQuote(quote, receivedAtMs);
+            this.restTerm?.socketAtMs.set(quote.ticker, receivedAtMs);
+          },
           onInvalid: (reason, detail) => this.complaints.report(reason, detail),
           onMessage: (type) => this.countMessage(type),
           onReconnect: () => metrics.wsReconnects.inc(),
           onAuthRejected: () => undefined,
-          onMarketsAdded: (tickers) => void this.fallback.readInitial(tickers),
+          onMarketsAdded: (tickers) => this.restTerm?.fallback.readInitial(tickers),
           onStateChange: () => this.refreshSocketGauges(),
         },
       });
     }
+    this.restTerm = this.startRestTerm();
     this.flushLoop.start();
     this.publishLoop.start();
     // Not awaited: renewing the lock must not wait on Postgres. The first load reaches the feed and
     // the book through the mapper's onChange, whenever Postgres answers.
     void this.mapper.start();
-    if (this.feed === undefined) this.fallback.activate('KALSHI_WS_ENABLED=false');
-    else this.reconciler.start();
+    if (this.feed === undefined) this.restTerm.fallback.setActive(true, 'KALSHI_WS_ENABLED=false');
     this.socketDownSince = undefined;
     this.supervisor = setInterval(() => this.supervise(), SUPERVISE_EVERY_MS);
     this.keepAlive = setInterval(() => {
@@ -344,7 +336,12 @@ export class App {
     this.feed?.pause();
     const feed = this.feed;
     this.feed = undefined;
-    await Promise.all([feed?.stop(), this.fallback.deactivate('not leading'), this.reconciler.stop(), this.mapper.stop()]);
+    // Aborting cancels every REST request of this leadership; a page that arrives later is dropped.
+    const restTerm = this.restTerm;
+    this.restTerm = undefined;
+    restTerm?.abort.abort();
+    this.metrics.fallbackActive.set(0);
+    await Promise.all([feed?.stop(), restTerm?.fallback.done, restTerm?.reconciler.done, this.mapper.stop()]);
     this.flushLoop.stop();
     this.publishLoop.stop();
     await Promise.all([this.flushLoop.flush(), this.publishLoop.flush()]);
@@ -356,6 +353,47 @@ export class App {
     this.pipeline.reset();
     this.metrics.leader.set(0);
     this.refreshSocketGauges();
+  }
+
+  private startRestTerm(): RestTerm {
+    const { config, log, metrics } = this;
+    const abort = new AbortController();
+    const { signal } = abort;
+    const inactive = new InactiveMarkets();
+    const socketAtMs = new Map<string, number>();
+    const tickers = () => [...this.mapper.current.keys()];
+    const onInvalid = (reason: string, detail?: Record<string, unknown>) => this.complaints.report(reason, detail ?? {});
+    const fallback = new FallbackPoller({
+      rest: this.rest,
+      signal,
+      intervalMs: config.fallbackPollIntervalMs,
+      log: log.child({ component: 'fallback' }),
+      tickers,
+      inactive,
+      onQuotes: (quotes, purpose) => {
+        if (purpose === 'initial') this.pipeline.applyInitialQuotes(quotes, Date.now());
+        else this.applyQuotes(quotes);
+      },
+      onInvalid,
+      onActiveChange: (active) => metrics.fallbackActive.set(active && !signal.aborted ? 1 : 0),
+    });
+    const reconciler = new Reconciler({
+      rest: this.rest,
+      signal,
+      intervalMs: config.reconcileIntervalMs,
+      log: log.child({ component: 'reconcile' }),
+      tickers,
+      inactive,
+      current: (ticker) => this.pipeline.book.quoteOf(ticker),
+      lastSocketAtMs: (ticker) => socketAtMs.get(ticker) ?? 0,
+      silentAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs),
+      socketHealthy: () => this.feed?.status().allSubscribed === true && !fallback.active,
+      apply: (quotes) => this.applyQuotes(quotes),
+      onCorrections: (count) => metrics.reconcileCorrections.inc(count),
+      onInvalid,
+      resubscribe: (list) => this.feed?.resubscribe(list),
+    });
+    return { abort, inactive, fallback, reconciler, socketAtMs };
   }
 
   private applyQuotes(quotes: readonly MarketQuote[]): void {
@@ -376,18 +414,19 @@ export class App {
   /** Socket down for FALLBACK_AFTER_MS → REST polling; back on the socket → polling off. */
   private supervise(): void {
     const feed = this.feed;
-    if (feed === undefined) return;
+    const fallback = this.restTerm?.fallback;
+    if (feed === undefined || fallback === undefined) return;
     const { allSubscribed, desiredMarkets } = feed.status();
     const healthy = allSubscribed || desiredMarkets === 0;
     const now = Date.now();
     if (healthy) {
       this.socketDownSince = undefined;
-      if (this.fallback.active) void this.fallback.deactivate('socket subscribed again');
+      fallback.setActive(false, 'socket subscribed again');
       return;
     }
     this.socketDownSince ??= now;
-    if (!this.fallback.active && now - this.socketDownSince >= this.config.fallbackAfterMs) {
-      this.fallback.activate(`socket not subscribed for ${now - this.socketDownSince} ms`);
+    if (now - this.socketDownSince >= this.config.fallbackAfterMs) {
+      fallback.setActive(true, `socket not subscribed for ${now - this.socketDownSince} ms`);
     }
   }
 
@@ -432,14 +471,17 @@ export class App {
     }
     const postgresCheck = await probe(() => this.sql`select 1`);
     const feed = this.feed?.status();
+    const fallback = this.restTerm?.fallback.status();
     const mapped = this.mapper.size;
     const flowing =
       this.mapper.lastLoadAtMs === 0
         ? { ok: false, detail: 'ticker map not loaded yet' }
         : mapped === 0
           ? { ok: true, detail: 'no mapped markets' }
-          : this.fallback.active
-            ? { ok: true, detail: 'REST fallback active' }
+          : fallback?.active === true
+            ? fallback.missing === 0
+              ? { ok: true, detail: 'REST fallback active' }
+              : { ok: false, detail: `REST fallback active; ${fallback.missing} of ${mapped} markets not read yet: ${fallback.missingSample.join(', ')}` }
             : feed?.allSubscribed === true
               ? { ok: true, detail: `${feed.subscribedMarkets} markets subscribed` }
               : { ok: false, detail: `${feed?.subscribedMarkets ?? 0} of ${mapped} markets subscribed` };
@@ -459,7 +501,7 @@ export class App {
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
       lastFlush: this.lastFlush ?? null,
       lastMessageAgeMs: lastQuoteAt === 0 ? null : Date.now() - lastQuoteAt,
-      fallback: { active: this.fallback.active },
+      fallback: this.restTerm?.fallback.status() ?? { active: false },
       tickerMapSize: this.mapper.size,
     };
   }

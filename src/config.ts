@@ -12,6 +12,8 @@ const Url = (schemes: string[]) =>
     pattern: `^(${schemes.join('|')})://[^\\s]+$`,
     description: `a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
   });
+/** Far above Kalshi's Basic read tier (≈ 20/s): a value past it is a typo, not a plan. */
+const MAX_REST_RATE_PER_S = 1000;
 const Text = (description: string) => Type.String({ minLength: 1, description });
 const HOST_PORT = '(\\[[0-9A-Fa-f:.]+\\]|[^\\s,:\\[\\]]+):[0-9]{1,5}';
 const HostPorts = (what: string) =>
@@ -48,6 +50,11 @@ export const EnvSchema = Type.Object({
   FALLBACK_AFTER_MS: Millis(0),
   FALLBACK_POLL_INTERVAL_MS: Millis(50),
   STALL_TIMEOUT_MS: Millis(100),
+  KALSHI_REST_RATE_PER_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: MAX_REST_RATE_PER_S,
+    description: `a number of requests per second, above 0 and at most ${MAX_REST_RATE_PER_S}`,
+  }),
   RECONCILE_INTERVAL_MS: Millis(100),
   MAX_MARKETS: Count(1),
   SHUTDOWN_TIMEOUT_MS: Millis(100),
@@ -86,6 +93,7 @@ export const ENV_DEFAULTS: Readonly<Record<keyof Env, string | undefined>> = {
   FALLBACK_AFTER_MS: '10000',
   FALLBACK_POLL_INTERVAL_MS: '30000',
   STALL_TIMEOUT_MS: '30000',
+  KALSHI_REST_RATE_PER_S: '10',
   RECONCILE_INTERVAL_MS: '300000',
   MAX_MARKETS: '5000',
   SHUTDOWN_TIMEOUT_MS: '10000',
@@ -144,6 +152,8 @@ export interface Config {
   fallbackAfterMs: number;
   fallbackPollIntervalMs: number;
   stallTimeoutMs: number;
+  /** Requests per second to Kalshi's REST, every use together. */
+  restRatePerS: number;
   reconcileIntervalMs: number;
   maxMarkets: number;
   shutdownTimeoutMs: number;
@@ -204,6 +214,7 @@ export function loadConfig(source: Source): ConfigResult {
       fallbackAfterMs: env.FALLBACK_AFTER_MS,
       fallbackPollIntervalMs: env.FALLBACK_POLL_INTERVAL_MS,
       stallTimeoutMs: env.STALL_TIMEOUT_MS,
+      restRatePerS: env.KALSHI_REST_RATE_PER_S,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       maxMarkets: env.MAX_MARKETS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -1,82 +1,218 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
-import { RestBodyError, RestRateLimitedError, type KalshiRestClient } from './rest-client';
+import type { InactiveMarkets } from './inactive-markets';
+import type { KalshiRest, RestPage, RestPassResult } from './rest-client';
+import { quotesToApply, type InvalidSink } from './rest-page';
 
 export interface FallbackPollerOptions {
-  rest: Pick<KalshiRestClient, 'readQuotes'>;
+  rest: Pick<KalshiRest, 'readMarkets'>;
+  /** The leader term's: its abort ends the chain, cancels the requests in flight and drops late results. */
+  signal: AbortSignal;
   intervalMs: number;
   log: Logger;
-  /** The markets to poll, read at every poll. */
+  /** The mapped markets, read at every pass. */
   tickers(): readonly string[];
+  inactive: InactiveMarkets;
+  /** `initial`: first reads of markets just mapped or subscribed (the socket may already have ticked them). */
   onQuotes(quotes: MarketQuote[], purpose: 'poll' | 'initial'): void;
-  onInvalid(reason: string, detail?: Record<string, unknown>): void;
-  onActiveChange(active: boolean): void;
+  onInvalid: InvalidSink;
+  onActiveChange?(active: boolean): void;
+  now?: () => number;
 }
 
-const MAX_BACKOFF_MS = 5 * 60_000;
+export interface FallbackStatus {
+  active: boolean;
+  /** Full passes over every mapped market completed in this term. */
+  passes: number;
+  lastPassMs: number | null;
+  lastPassAt: string | null;
+  /** Mapped markets read from REST at least once in this term (inactive ones included). */
+  readOnce: number;
+  /** Mapped markets not read yet, and a few of them by name. */
+  missing: number;
+  missingSample: string[];
+  /** Markets not polled any more because REST says they are not `active`, by status. */
+  inactive: Record<string, number>;
+}
+
+const PRIORITY_INITIAL = 3;
+const PRIORITY_POLL = 5;
+const MISSING_SAMPLE = 10;
 
 /**
- * REST polling of every mapped market, while the socket cannot deliver (or is disabled). A 429
- * doubles the period until a poll succeeds.
+ * REST polling while the socket cannot deliver (or is disabled): one object per leader term and ONE
+ * polling chain for its whole life, whatever the socket does. `setActive` only flips the flag the chain
+ * reads (an `off` also cancels the pass in flight), so flaps never add chains, and no poll goes out while
+ * the socket is subscribed. A pass reads every mapped market once per `intervalMs`, or back to back when
+ * the rate makes a pass longer than that. Markets never read yet (just mapped) are read at once.
  */
 export class FallbackPoller {
-  private timer: NodeJS.Timeout | undefined;
   private activeValue = false;
-  private rateLimited = 0;
-  private polling: Promise<void> | undefined;
+  private passAbort: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private nextPassAtMs = 0;
+  private passes = 0;
+  private lastPass: { ms: number; at: number } | undefined;
+  private readonly readOnce = new Set<string>();
+  private readonly pendingInitial = new Set<string>();
+  private initialChain: Promise<void> | undefined;
+  private readonly now: () => number;
+  /** Settles when the polling chain has ended (after the term's abort). */
+  readonly done: Promise<void>;
 
-  constructor(private readonly options: FallbackPollerOptions) {}
+  constructor(private readonly options: FallbackPollerOptions) {
+    this.now = options.now ?? Date.now;
+    options.signal.addEventListener('abort', () => this.poke(), { once: true });
+    this.done = this.chain();
+  }
 
   get active(): boolean {
     return this.activeValue;
   }
 
-  activate(reason: string): void {
-    if (this.activeValue) return;
-    this.activeValue = true;
-    this.options.log.warn({ reason, intervalMs: this.options.intervalMs }, 'REST fallback polling on');
-    this.options.onActiveChange(true);
-    this.schedule(0);
+  setActive(active: boolean, reason: string): void {
+    if (this.options.signal.aborted || active === this.activeValue) return;
+    this.activeValue = active;
+    const { log, intervalMs } = this.options;
+    if (active) log.warn({ reason, intervalMs }, 'REST fallback polling on');
+    else {
+      this.passAbort?.abort();
+      log.info({ reason }, 'REST fallback polling off');
+    }
+    this.options.onActiveChange?.(active);
+    this.poke();
   }
 
-  async deactivate(reason: string): Promise<void> {
-    if (!this.activeValue) return;
-    this.activeValue = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.options.log.info({ reason }, 'REST fallback polling off');
-    this.options.onActiveChange(false);
-    await this.polling;
+  /**
+   * First prices of markets just mapped or subscribed. While polling, the chain reads them at once (they are
+   * unread); otherwise one first-read chain reads them, ahead of any bulk pass at the limiter.
+   */
+  readInitial(tickers: readonly string[]): void {
+    if (this.options.signal.aborted || tickers.length === 0) return;
+    if (this.activeValue) {
+      this.poke();
+      return;
+    }
+    for (const ticker of tickers) this.pendingInitial.add(ticker);
+    this.initialChain ??= this.readPendingInitial().finally(() => {
+      this.initialChain = undefined;
+    });
   }
 
-  /** Reads the first price of markets added at run time (never replacing a tick the socket delivered). */
-  readInitial(tickers: readonly string[]): Promise<void> {
-    return this.pollOnce(tickers, 'initial');
+  status(): FallbackStatus {
+    const mapped = this.options.tickers();
+    const missing = mapped.filter((ticker) => !this.readOnce.has(ticker));
+    return {
+      active: this.activeValue,
+      passes: this.passes,
+      lastPassMs: this.lastPass?.ms ?? null,
+      lastPassAt: this.lastPass === undefined ? null : new Date(this.lastPass.at).toISOString(),
+      readOnce: mapped.length - missing.length,
+      missing: missing.length,
+      missingSample: missing.slice(0, MISSING_SAMPLE),
+      inactive: this.options.inactive.byStatus(),
+    };
   }
 
-  private async pollOnce(tickers: readonly string[] = this.options.tickers(), purpose: 'poll' | 'initial' = 'poll'): Promise<void> {
-    if (tickers.length === 0) return;
-    try {
-      const { quotes, invalid } = await this.options.rest.readQuotes(tickers);
-      this.rateLimited = 0;
-      for (const problem of invalid) this.options.onInvalid(problem.reason, { source: 'rest', ticker: problem.ticker });
-      this.options.onQuotes(quotes, purpose);
-    } catch (error) {
-      if (error instanceof RestRateLimitedError) this.rateLimited += 1;
-      else if (error instanceof RestBodyError) this.options.onInvalid('bad_rest_body', { err: (error as Error).message });
-      this.options.log.warn({ err: (error as Error).message, rateLimited: this.rateLimited }, 'Kalshi REST poll failed');
+  private async chain(): Promise<void> {
+    const { signal } = this.options;
+    while (!signal.aborted) {
+      if (!this.activeValue) {
+        await this.sleep(undefined);
+        continue;
+      }
+      const mapped = this.options.tickers();
+      this.prune(mapped);
+      const polled = mapped.filter((ticker) => !this.options.inactive.has(ticker));
+      const unread = polled.filter((ticker) => !this.readOnce.has(ticker));
+      const dueInMs = this.nextPassAtMs - this.now();
+      if (dueInMs <= 0 && polled.length > 0) await this.pass(polled, true);
+      else if (unread.length > 0) await this.pass(unread, false);
+      else await this.sleep(polled.length === 0 ? undefined : dueInMs);
     }
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.polling = this.pollOnce().finally(() => {
-        this.polling = undefined;
-        if (!this.activeValue) return;
-        const backoff = this.rateLimited > 0 ? Math.min(this.options.intervalMs * 2 ** this.rateLimited, MAX_BACKOFF_MS) : 0;
-        this.schedule(Math.max(this.options.intervalMs, backoff));
+  private async pass(tickers: readonly string[], full: boolean): Promise<void> {
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    this.options.signal.addEventListener('abort', stop, { once: true });
+    this.passAbort = controller;
+    const startedAt = this.now();
+    let result: RestPassResult;
+    try {
+      result = await this.options.rest.readMarkets(tickers, {
+        signal: controller.signal,
+        priority: PRIORITY_POLL,
+        onPage: (page) => this.apply(page, 'poll', controller.signal),
       });
-    }, delayMs);
+    } finally {
+      this.options.signal.removeEventListener('abort', stop);
+      this.passAbort = undefined;
+    }
+    // An aborted pass leaves its markets due: the next activation starts over at once.
+    if (result.aborted) return;
+    if (full) {
+      this.passes += 1;
+      this.lastPass = { ms: this.now() - startedAt, at: startedAt };
+      this.nextPassAtMs = startedAt + this.options.intervalMs;
+    }
+    this.logFailures(result, full ? 'pass' : 'first read');
+  }
+
+  private async readPendingInitial(): Promise<void> {
+    const { signal } = this.options;
+    while (this.pendingInitial.size > 0 && !signal.aborted) {
+      const mapped = new Set(this.options.tickers());
+      const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !this.options.inactive.has(t));
+      this.pendingInitial.clear();
+      if (tickers.length === 0) continue;
+      const result = await this.options.rest.readMarkets(tickers, {
+        signal,
+        priority: PRIORITY_INITIAL,
+        onPage: (page) => this.apply(page, 'initial', signal),
+      });
+      this.logFailures(result, 'first read');
+    }
+  }
+
+  private apply(page: RestPage, purpose: 'poll' | 'initial', signal: AbortSignal): void {
+    // The client already drops pages after an abort; this guards a page handed over in the same tick.
+    if (signal.aborted || this.options.signal.aborted) return;
+    const quotes = quotesToApply(page, this.options.inactive, this.options.onInvalid);
+    for (const ticker of page.completed) this.readOnce.add(ticker);
+    if (quotes.length > 0) this.options.onQuotes(quotes, purpose);
+  }
+
+  private logFailures(result: RestPassResult, what: string): void {
+    if (result.unread.length === 0 && result.rateLimited === 0) return;
+    this.options.log.warn(
+      { unread: result.unread.length, rateLimited: result.rateLimited, retries: result.retries, why: result.failures.slice(0, 3) },
+      `Kalshi REST ${what}: some markets could not be read; the next pass tries them again`,
+    );
+  }
+
+  /** Bounds the term's memory to the markets mapped now. */
+  private prune(mapped: readonly string[]): void {
+    if (this.readOnce.size <= mapped.length) return;
+    const keep = new Set(mapped);
+    for (const ticker of this.readOnce) if (!keep.has(ticker)) this.readOnce.delete(ticker);
+    this.options.inactive.retain(keep);
+  }
+
+  /** Until `setActive`, `readInitial`, the term's end, or `ms` (undefined: no timeout). */
+  private sleep(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => done(), ms);
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+    });
+  }
+
+  private poke(): void {
+    this.wake?.();
   }
 }

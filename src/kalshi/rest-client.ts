@@ -1,8 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import Bottleneck from 'bottleneck';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
+import { readBodyCapped, RestBodyError } from './rest-body';
 
+export { RestBodyError } from './rest-body';
+
+/** Kalshi publishes no maximum for `tickers`; 100 keeps URLs short and pages small (KALSHI.md). */
 export const TICKERS_PER_REQUEST = 100;
 
 const RestMarketSchema = Type.Object({
@@ -22,82 +28,300 @@ const checkPage = TypeCompiler.Compile(MarketsPageSchema);
 
 export type RestMarket = Static<typeof RestMarketSchema>;
 
-export class RestRateLimitedError extends Error {
-  constructor() {
-    super('Kalshi REST answered 429 Too Many Requests');
-  }
+/** Statuses after which a market's quote no longer moves: its last quote is its final one. */
+export const SETTLED_STATUSES: ReadonlySet<string> = new Set(['determined', 'finalized', 'settled']);
+
+/** A market whose REST `status` is not `active`: not polled again until its mapping changes. */
+export interface InactiveMarket {
+  ticker: string;
+  status: string;
+  /** The final quote of a settled market (applied once); absent for other statuses or an unreadable price. */
+  finalQuote?: MarketQuote;
 }
 
-export interface RestReadResult {
+export interface RestProblem {
+  reason: string;
+  ticker?: string;
+  detail?: string;
+}
+
+/** What one page (or one failed request group) brought: applied by the caller as it arrives. */
+export interface RestPage {
+  /** Quotes of active markets, `source: 'rest'`, stamped with the receive time (REST has no exchange time). */
   quotes: MarketQuote[];
-  /** Markets in a body that were malformed, by reason. */
-  invalid: Array<{ reason: string; ticker?: string }>;
+  inactive: InactiveMarket[];
+  /** Malformed entries, or a refused body (`bad_rest_body`, `rest_body_too_large`, `rest_page_limit`). */
+  invalid: RestProblem[];
+  /** Tickers whose read finished with this page: the request group's tickers, on its last page. */
+  completed: readonly string[];
 }
 
-/** Kalshi's public market data over REST (KALSHI.md): at most 100 tickers a request, paged by cursor. */
-export class KalshiRestClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
+export interface RestPassResult {
+  requests: number;
+  pages: number;
+  /** Answers 429 Too Many Requests (each retried after a backoff). */
+  rateLimited: number;
+  /** Requests retried after a 429, an HTTP error, a timeout or a network error. */
+  retries: number;
+  /** Tickers whose group could not be read in this pass (retries exhausted or body refused); the next pass tries again. */
+  unread: string[];
+  /** Why groups were left unread (at most one line per group), for the caller's log. */
+  failures: string[];
+  /** The signal ended the pass: nothing was applied after it. */
+  aborted: boolean;
+  durationMs: number;
+}
 
-  /** Current quotes of these markets, stamped with the receive time. Throws on HTTP failure or a bad body. */
-  async readQuotes(tickers: readonly string[]): Promise<RestReadResult> {
-    const result: RestReadResult = { quotes: [], invalid: [] };
-    for (const group of chunk(tickers, TICKERS_PER_REQUEST)) {
-      let cursor = '';
-      do {
-        const page = await this.getPage(group, cursor);
-        const receivedAt = Date.now();
-        for (const market of page.markets) {
-          if (!checkMarket.Check(market)) {
-            result.invalid.push({ reason: 'bad_rest_market' });
-            continue;
-          }
-          const quote = makeQuote(
-            market.ticker,
-            { dollars: market.yes_bid_dollars, cents: market.yes_bid },
-            { dollars: market.yes_ask_dollars, cents: market.yes_ask },
-            receivedAt,
-          );
-          if (typeof quote === 'string') result.invalid.push({ reason: quote, ticker: market.ticker });
-          else result.quotes.push(quote);
-        }
-        cursor = page.cursor ?? '';
-      } while (cursor !== '');
-    }
+export interface ReadOptions {
+  signal: AbortSignal;
+  onPage(page: RestPage): void;
+  /** Lower runs first when requests wait for the rate (Bottleneck's 0–9): first reads go before a bulk pass. */
+  priority?: number;
+}
+
+export interface KalshiRestOptions {
+  baseUrl: string;
+  /** Requests per second, every use together (KALSHI_REST_RATE_PER_S). */
+  ratePerS: number;
+  /** One request, headers and body, at most this long (default 10 s). */
+  requestTimeoutMs?: number;
+  /** A body past this is abandoned unread (default 8 MiB; a page of 100 markets is tens of KiB). */
+  maxBodyBytes?: number;
+  /** Pages followed for one request group before its cursor is deemed endless (default 10; one page is normal). */
+  maxPagesPerGroup?: number;
+  /** Attempts of one page before the group is left for the next pass (default 6). */
+  maxAttempts?: number;
+  /** First retry delay; doubled at each attempt, with full jitter, up to `maxBackoffMs` (defaults 250 ms, 8 s). */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Groups read at once: enough to keep the rate with slow answers; the limiter still paces every request. */
+  concurrency?: number;
+  random?: () => number;
+}
+
+type PageOutcome =
+  | { kind: 'page'; body: Static<typeof MarketsPageSchema> }
+  | { kind: 'retry'; why: string; rateLimited: boolean }
+  | { kind: 'refused'; reason: string; detail: string }
+  /** An answer retrying cannot change (a 4xx other than 429): the group waits for the next pass. */
+  | { kind: 'failed'; why: string };
+
+class Aborted extends Error {}
+
+/**
+ * Kalshi's public market data over REST, paced by one limiter for every use in the process. Each request
+ * waits for its turn (a minimum spacing of 1/rate: never more than the rate in any window), carries at
+ * most 100 tickers, can be cancelled by the caller's signal and times out by itself. Pages are handed to
+ * `onPage` as they arrive; a failing page is retried alone, with backoff, and the pages already read stay read.
+ */
+export class KalshiRest {
+  private readonly limiter: Bottleneck;
+  private readonly requestTimeoutMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly maxPagesPerGroup: number;
+  private readonly maxAttempts: number;
+  private readonly baseBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly concurrency: number;
+  private readonly random: () => number;
+
+  constructor(private readonly options: KalshiRestOptions) {
+    if (!(options.ratePerS > 0)) throw new RangeError(`ratePerS must be above 0, got ${options.ratePerS}`);
+    this.limiter = new Bottleneck({ minTime: Math.ceil(1000 / options.ratePerS), maxConcurrent: null });
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
+    this.maxPagesPerGroup = options.maxPagesPerGroup ?? 10;
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.baseBackoffMs = options.baseBackoffMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 8000;
+    // With 500 ms answers, rate/2 groups in flight keep the rate; never fewer than 1 or more than 8.
+    this.concurrency = options.concurrency ?? Math.max(1, Math.min(8, Math.ceil(options.ratePerS / 2)));
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Reads these markets in groups of at most 100, handing every page to `onPage` as it arrives. Never throws. */
+  async readMarkets(tickers: readonly string[], read: ReadOptions): Promise<RestPassResult> {
+    const started = Date.now();
+    const groups = chunk([...new Set(tickers)], TICKERS_PER_REQUEST);
+    const result: RestPassResult = { requests: 0, pages: 0, rateLimited: 0, retries: 0, unread: [], failures: [], aborted: false, durationMs: 0 };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < groups.length && !read.signal.aborted) {
+        const group = groups[next++] as string[];
+        const ok = await this.readGroup(group, read, result);
+        if (!ok && !read.signal.aborted) result.unread.push(...group);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, () => worker()));
+    result.aborted = read.signal.aborted;
+    result.durationMs = Date.now() - started;
     return result;
   }
 
-  private async getPage(tickers: readonly string[], cursor: string): Promise<Static<typeof MarketsPageSchema>> {
-    const url = new URL(`${this.baseUrl}/markets`);
-    url.searchParams.set('tickers', tickers.join(','));
+  /** One group: its pages until the cursor ends. False when the group could not be read whole. */
+  private async readGroup(group: readonly string[], read: ReadOptions, result: RestPassResult): Promise<boolean> {
+    let cursor = '';
+    for (let pageNo = 1; ; pageNo++) {
+      if (pageNo > this.maxPagesPerGroup) {
+        deliver(read, refusedPage('rest_page_limit', `cursor still not empty after ${this.maxPagesPerGroup} pages`));
+        return false;
+      }
+      const body = await this.readPageWithRetries(group, cursor, read, result);
+      if (body === undefined) return false;
+      const nextCursor = body.cursor ?? '';
+      result.pages += 1;
+      deliver(read, this.toPage(body, new Set(group), nextCursor === '' ? group : []));
+      if (nextCursor === '') return true;
+      if (nextCursor === cursor) {
+        // The same cursor again can only repeat the same page forever.
+        deliver(read, refusedPage('rest_page_limit', 'the cursor did not move'));
+        return false;
+      }
+      cursor = nextCursor;
+    }
+  }
+
+  private async readPageWithRetries(
+    group: readonly string[],
+    cursor: string,
+    read: ReadOptions,
+    result: RestPassResult,
+  ): Promise<Static<typeof MarketsPageSchema> | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      let outcome: PageOutcome;
+      try {
+        await this.turn(read);
+        result.requests += 1;
+        outcome = await this.fetchPage(group, cursor, read.signal);
+      } catch (error) {
+        if (error instanceof Aborted || read.signal.aborted) return undefined;
+        throw error;
+      }
+      if (outcome.kind === 'page') return outcome.body;
+      if (outcome.kind === 'refused') {
+        deliver(read, refusedPage(outcome.reason, outcome.detail));
+        return undefined;
+      }
+      if (outcome.kind === 'failed') {
+        result.failures.push(outcome.why);
+        return undefined;
+      }
+      if (outcome.rateLimited) result.rateLimited += 1;
+      if (attempt === this.maxAttempts) {
+        result.failures.push(`${outcome.why} after ${attempt} attempts`);
+        return undefined;
+      }
+      result.retries += 1;
+      // Exponential backoff with full jitter: retries of many pages spread out instead of colliding again.
+      const ceiling = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** (attempt - 1));
+      try {
+        await sleep(ceiling / 2 + this.random() * (ceiling / 2), undefined, { signal: read.signal });
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  /** Waits for this request's turn at the process-wide rate; an abort while waiting gives the turn up. */
+  private async turn(read: ReadOptions): Promise<void> {
+    if (read.signal.aborted) throw new Aborted();
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Aborted());
+      read.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      // A job that only marks the start of a request: the request itself runs outside the limiter, so an
+      // aborted caller leaves nothing running in it (a waiting turn still costs one slot of 1/rate).
+      await Promise.race([this.limiter.schedule({ priority: read.priority ?? 5 }, () => Promise.resolve()), aborted]);
+    } finally {
+      if (onAbort !== undefined) read.signal.removeEventListener('abort', onAbort);
+    }
+    if (read.signal.aborted) throw new Aborted();
+  }
+
+  private async fetchPage(group: readonly string[], cursor: string, signal: AbortSignal): Promise<PageOutcome> {
+    const url = new URL(`${this.options.baseUrl}/markets`);
+    url.searchParams.set('tickers', group.join(','));
     url.searchParams.set('limit', '1000');
     if (cursor !== '') url.searchParams.set('cursor', cursor);
-    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
-    if (response.status === 429) {
-      await response.body?.cancel();
-      throw new RestRateLimitedError();
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`Kalshi REST ${url.pathname} answered ${response.status}`);
-    }
-    let body: unknown;
+    // One controller for the caller's signal and this request's timeout, unlinked afterwards (no listener
+    // piles up on the term's long-lived signal).
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
     try {
-      body = await response.json();
-    } catch {
-      throw new RestBodyError('not JSON');
+      const response = await fetch(url, { signal: controller.signal, headers: { accept: 'application/json' } });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        const why = `HTTP ${response.status}`;
+        if (response.status >= 400 && response.status < 500 && response.status !== 429) return { kind: 'failed', why };
+        return { kind: 'retry', why, rateLimited: response.status === 429 };
+      }
+      let text: string;
+      try {
+        text = await readBodyCapped(response, this.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof RestBodyError) return { kind: 'refused', reason: 'rest_body_too_large', detail: error.message };
+        throw error;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return { kind: 'refused', reason: 'bad_rest_body', detail: 'not JSON' };
+      }
+      if (!checkPage.Check(body)) return { kind: 'refused', reason: 'bad_rest_body', detail: 'not a markets page' };
+      return { kind: 'page', body };
+    } catch (error) {
+      if (signal.aborted) throw new Aborted();
+      const why = controller.signal.aborted ? `no answer in ${this.requestTimeoutMs} ms` : (error as Error).message;
+      return { kind: 'retry', why, rateLimited: false };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     }
-    if (!checkPage.Check(body)) throw new RestBodyError('not a markets page');
-    return body;
+  }
+
+  private toPage(body: Static<typeof MarketsPageSchema>, requested: ReadonlySet<string>, completed: readonly string[]): RestPage {
+    const page: RestPage = { quotes: [], inactive: [], invalid: [], completed };
+    const receivedAt = Date.now();
+    for (const market of body.markets) {
+      if (!checkMarket.Check(market) || !requested.has(market.ticker)) {
+        page.invalid.push({ reason: 'bad_rest_market' });
+        continue;
+      }
+      const quote = makeQuote(
+        market.ticker,
+        { dollars: market.yes_bid_dollars, cents: market.yes_bid },
+        { dollars: market.yes_ask_dollars, cents: market.yes_ask },
+        receivedAt,
+        'rest',
+      );
+      // Kalshi always sends a status; a body without one is read as trading, as before statuses were read.
+      const status = market.status ?? 'active';
+      if (status !== 'active') {
+        const inactive: InactiveMarket = { ticker: market.ticker, status };
+        if (SETTLED_STATUSES.has(status) && typeof quote !== 'string') inactive.finalQuote = quote;
+        page.inactive.push(inactive);
+        continue;
+      }
+      if (typeof quote === 'string') page.invalid.push({ reason: quote, ticker: market.ticker });
+      else page.quotes.push(quote);
+    }
+    return page;
   }
 }
 
-export class RestBodyError extends Error {
-  constructor(what: string) {
-    super(`Kalshi REST body is ${what}`);
-  }
+/** A result that arrives after the caller's signal ended is dropped, never applied. */
+function deliver(read: ReadOptions, page: RestPage): void {
+  if (!read.signal.aborted) read.onPage(page);
+}
+
+function refusedPage(reason: string, detail: string): RestPage {
+  return { quotes: [], inactive: [], invalid: [{ reason, detail }], completed: [] };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

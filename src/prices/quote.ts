@@ -18,6 +18,7 @@ export function makeQuote(
   bid: RawPrice,
   ask: RawPrice,
   exchangeTimeMs: number,
+  source?: 'socket' | 'rest',
 ): MarketQuote | QuoteProblem {
   const bidUnits = readPrice(bid);
   const askUnits = readPrice(ask);
@@ -29,6 +30,7 @@ export function makeQuote(
     yesBid: bidUnits === undefined || bidUnits === 0 ? null : bidUnits,
     yesAsk: askUnits === undefined || askUnits === UNITS_PER_DOLLAR ? null : askUnits,
     exchangeTimeMs,
+    ...(source === undefined ? {} : { source }),
   };
 }
 

@@ -17,6 +17,8 @@ export interface MarketQuote {
   yesAsk: PriceUnits | null;
   /** Exchange time in Unix ms (ts_ms, else ts×1000, else receive time). */
   exchangeTimeMs: number;
+  /** Where the quote came from: a REST read carries no exchange time and never outranks a socket tick. */
+  source?: 'socket' | 'rest';
 }
 
 /** One team's Kalshi prices in cents (fractional for sub-cent ticks); `null` = no quote. */

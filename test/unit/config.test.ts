@@ -22,8 +22,21 @@ describe('loadConfig', () => {
     expect([c.mapperRefreshMs, c.leaderLockTtlMs, c.leaderRetryMs]).toEqual([60000, 30000, 1000]);
     expect([c.fallbackAfterMs, c.fallbackPollIntervalMs, c.stallTimeoutMs]).toEqual([10000, 30000, 30000]);
     expect([c.reconcileIntervalMs, c.maxMarkets, c.shutdownTimeoutMs]).toEqual([300000, 5000, 10000]);
+    expect(c.restRatePerS).toBe(10);
     expect(c.workerId.length).toBeGreaterThan(0);
     expect(c.logLevel).toBe('info');
+  });
+
+  it('takes KALSHI_REST_RATE_PER_S as a number above 0 and at most 1000 (fractions allowed)', () => {
+    const rate = (value: string) => {
+      const result = loadConfig({ KALSHI_WS_ENABLED: 'false', KALSHI_REST_RATE_PER_S: value });
+      return result.ok ? result.config.restRatePerS : result.problems.join('\n');
+    };
+    expect(rate('2.5')).toBe(2.5);
+    expect(rate('20')).toBe(20);
+    for (const bad of ['0', '-1', '1001', 'fast', 'Infinity']) {
+      expect(rate(bad)).toMatch(/^KALSHI_REST_RATE_PER_S: needs a number of requests per second, above 0 and at most 1000/);
+    }
   });
 
   it('reports every bad variable at once, one line each, naming the form it needs', () => {

@@ -3,31 +3,52 @@ import { DriftTracker, findDrift } from '../../src/kalshi/reconcile';
 import { HeapMonitor } from '../../src/observability/heap-monitor';
 import type { MarketQuote } from '../../src/prices/types';
 
-const q = (ticker: string, yesBid: number | null, yesAsk: number | null, exchangeTimeMs = 0): MarketQuote => ({ ticker, yesBid, yesAsk, exchangeTimeMs });
+const q = (ticker: string, yesBid: number | null, yesAsk: number | null, exchangeTimeMs = 0): MarketQuote => ({
+  ticker,
+  yesBid,
+  yesAsk,
+  exchangeTimeMs,
+  source: 'rest',
+});
 
 describe('findDrift', () => {
+  const never = () => 0;
+
   it('finds markets whose REST quote differs from the book, or that the book never got', () => {
     const book = new Map([
       ['A', q('A', 4000, 4200, 100)],
       ['B', q('B', 5000, 5200, 100)],
     ]);
-    const drift = findDrift([q('A', 4000, 4200), q('B', 5100, 5200), q('C', 100, 200)], (t) => book.get(t), 1000);
+    const drift = findDrift([q('A', 4000, 4200), q('B', 5100, 5200), q('C', 100, 200)], (t) => book.get(t), never, 1000);
     expect(drift.map((d) => d.ticker)).toEqual(['B', 'C']);
   });
 
-  it('leaves out a market the socket updated after the REST read began (a race, not a dead subscription)', () => {
-    const book = new Map([['A', q('A', 4000, 4200, 1500)]]);
-    expect(findDrift([q('A', 3000, 3200)], (t) => book.get(t), 1000)).toEqual([]);
+  it('leaves out a market the socket ticked after the REST read began (a race, not a dead subscription)', () => {
+    const book = new Map([['A', q('A', 4000, 4200, 500)]]);
+    expect(findDrift([q('A', 3000, 3200)], (t) => book.get(t), () => 1000, 1000)).toEqual([]);
+    expect(findDrift([q('A', 3000, 3200)], (t) => book.get(t), () => 999, 1000)).toHaveLength(1);
   });
 });
 
 describe('DriftTracker', () => {
-  it('names the markets corrected twice in a row', () => {
+  const silent = () => 0;
+
+  it('names the markets corrected in two rounds in a row', () => {
     const tracker = new DriftTracker();
-    expect(tracker.record(['A', 'B'])).toEqual([]);
-    expect(tracker.record(['B', 'C'])).toEqual(['B']);
-    expect(tracker.record(['C'])).toEqual(['C']);
-    expect(tracker.record(['C'])).toEqual([]); // counting starts over after a resubscription
+    expect(tracker.record(['A', 'B'], 100, silent)).toEqual([]);
+    expect(tracker.record(['B', 'C'], 200, silent)).toEqual(['B']);
+    expect(tracker.record(['C'], 300, silent)).toEqual(['C']);
+    expect(tracker.record(['C'], 400, silent)).toEqual([]); // counting starts over after a resubscription
+  });
+
+  it('does not count a market twice when the socket ticked after its correction (it contradicted it: alive)', () => {
+    const tracker = new DriftTracker();
+    const lastTick = new Map([['A', 0]]);
+    expect(tracker.record(['A'], 100, (t) => lastTick.get(t) ?? 0)).toEqual([]);
+    lastTick.set('A', 150);
+    expect(tracker.record(['A'], 200, (t) => lastTick.get(t) ?? 0)).toEqual([]);
+    // Silent again since the second correction: the third one in a row without a tick is a dead subscription.
+    expect(tracker.record(['A'], 300, (t) => lastTick.get(t) ?? 0)).toEqual(['A']);
   });
 });
 
