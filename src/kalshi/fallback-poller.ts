@@ -38,6 +38,7 @@ export interface FallbackStatus {
 const PRIORITY_INITIAL = 3;
 const PRIORITY_POLL = 5;
 const MISSING_SAMPLE = 10;
+const CATCH_UP_RETRY_MS = 5000;
 
 /**
  * REST polling while the socket cannot deliver (or is disabled): one object per leader term and ONE
@@ -51,6 +52,8 @@ export class FallbackPoller {
   private passAbort: AbortController | undefined;
   private wake: (() => void) | undefined;
   private nextPassAtMs = 0;
+  /** After a first read that failed, unread markets wait this long before the next try (not in a tight loop). */
+  private catchUpAtMs = 0;
   private passes = 0;
   private lastPass: { ms: number; at: number } | undefined;
   private readonly readOnce = new Set<string>();
@@ -125,10 +128,11 @@ export class FallbackPoller {
       this.prune(mapped);
       const polled = mapped.filter((ticker) => !this.options.inactive.has(ticker));
       const unread = polled.filter((ticker) => !this.readOnce.has(ticker));
-      const dueInMs = this.nextPassAtMs - this.now();
+      const now = this.now();
+      const dueInMs = this.nextPassAtMs - now;
       if (dueInMs <= 0 && polled.length > 0) await this.pass(polled, true);
-      else if (unread.length > 0) await this.pass(unread, false);
-      else await this.sleep(polled.length === 0 ? undefined : dueInMs);
+      else if (unread.length > 0 && now >= this.catchUpAtMs) await this.pass(unread, false);
+      else await this.sleep(Math.max(1, Math.min(dueInMs, this.options.intervalMs)));
     }
   }
 
@@ -156,6 +160,7 @@ export class FallbackPoller {
       this.lastPass = { ms: this.now() - startedAt, at: startedAt };
       this.nextPassAtMs = startedAt + this.options.intervalMs;
     }
+    if (result.unread.length > 0) this.catchUpAtMs = this.now() + Math.min(this.options.intervalMs, CATCH_UP_RETRY_MS);
     this.logFailures(result, full ? 'pass' : 'first read');
   }
 

@@ -1,0 +1,190 @@
+import pino from 'pino';
+import { FallbackPoller } from '../../src/kalshi/fallback-poller';
+import { InactiveMarkets } from '../../src/kalshi/inactive-markets';
+import type { InactiveMarket, ReadOptions, RestPage, RestPassResult } from '../../src/kalshi/rest-client';
+import type { MarketQuote } from '../../src/prices/types';
+
+/** A stand-in for KalshiRest under fake timers: one page per 100 tickers, each `pageMs` apart. */
+class FakeRest {
+  calls: string[][] = [];
+  /** Pages read, each one request to Kalshi. */
+  pages = 0;
+  running = 0;
+  maxRunning = 0;
+  statuses = new Map<string, InactiveMarket>();
+
+  constructor(private readonly pageMs = 10) {}
+
+  async readMarkets(tickers: readonly string[], read: ReadOptions): Promise<RestPassResult> {
+    this.calls.push([...tickers]);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    const result: RestPassResult = { requests: 0, pages: 0, rateLimited: 0, retries: 0, unread: [], failures: [], aborted: false, durationMs: 0 };
+    try {
+      for (let i = 0; i < tickers.length; i += 100) {
+        await new Promise((resolve) => setTimeout(resolve, this.pageMs));
+        if (read.signal.aborted) return { ...result, aborted: true };
+        const group = tickers.slice(i, i + 100);
+        const page: RestPage = { quotes: [], inactive: [], invalid: [], completed: group };
+        for (const ticker of group) {
+          const inactive = this.statuses.get(ticker);
+          if (inactive !== undefined) page.inactive.push(inactive);
+          else page.quotes.push(quote(ticker));
+        }
+        result.pages += 1;
+        this.pages += 1;
+        read.onPage(page);
+      }
+      return result;
+    } finally {
+      this.running -= 1;
+    }
+  }
+}
+
+const quote = (ticker: string): MarketQuote => ({ ticker, yesBid: 4000, yesAsk: 4200, exchangeTimeMs: Date.now(), source: 'rest' });
+const tickersOf = (count: number) => Array.from({ length: count }, (_, i) => `KX-${i}`);
+
+function setup(options: { count?: number; intervalMs?: number; pageMs?: number } = {}) {
+  const rest = new FakeRest(options.pageMs);
+  const controller = new AbortController();
+  let mapped = tickersOf(options.count ?? 250);
+  const applied: Array<{ tickers: string[]; purpose: string }> = [];
+  const invalid: Array<{ reason: string; detail?: Record<string, unknown> }> = [];
+  const inactive = new InactiveMarkets();
+  const poller = new FallbackPoller({
+    rest,
+    signal: controller.signal,
+    intervalMs: options.intervalMs ?? 1000,
+    log: pino({ level: 'silent' }),
+    tickers: () => mapped,
+    inactive,
+    onQuotes: (quotes, purpose) => applied.push({ tickers: quotes.map((q) => q.ticker), purpose }),
+    onInvalid: (reason, detail) => invalid.push({ reason, detail }),
+  });
+  return {
+    rest,
+    poller,
+    controller,
+    applied,
+    invalid,
+    inactive,
+    setMapped: (list: string[]) => void (mapped = list),
+  };
+}
+
+describe('FallbackPoller', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('keeps ONE polling chain through three flaps in a row, and polls nothing once the socket is back', async () => {
+    const { rest, poller, controller } = setup({ count: 1000 });
+    for (let flap = 0; flap < 3; flap++) {
+      poller.setActive(true, 'socket down');
+      await jest.advanceTimersByTimeAsync(25); // mid-pass
+      poller.setActive(false, 'socket subscribed again');
+      await jest.advanceTimersByTimeAsync(1);
+    }
+    poller.setActive(true, 'socket down');
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(rest.maxRunning).toBe(1);
+    // Mid-pass again ('off' stops the pass in flight too): step to the next pass, then two pages into it.
+    for (let step = 0; step < 300 && rest.running === 0; step++) await jest.advanceTimersByTimeAsync(5);
+    await jest.advanceTimersByTimeAsync(25);
+    expect(rest.running).toBe(1);
+    poller.setActive(false, 'socket subscribed again');
+    const pages = rest.pages;
+    const calls = rest.calls.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(rest.calls.length).toBe(calls);
+    expect(rest.pages).toBe(pages);
+    expect(rest.running).toBe(0);
+    controller.abort();
+    await poller.done;
+  });
+
+  it('reads every mapped market once per interval, or back to back when a pass is longer', async () => {
+    const quick = setup({ count: 200, intervalMs: 1000, pageMs: 10 });
+    quick.poller.setActive(true, 'test');
+    await jest.advanceTimersByTimeAsync(2500);
+    expect(quick.rest.calls.map((c) => c.length)).toEqual([200, 200, 200]); // at 0, 1000, 2000
+    quick.controller.abort();
+
+    const slow = setup({ count: 1000, intervalMs: 100, pageMs: 100 }); // a pass takes 1000 ms
+    slow.poller.setActive(true, 'test');
+    await jest.advanceTimersByTimeAsync(3050);
+    expect(slow.rest.calls).toHaveLength(4); // at 0, 1000, 2000, 3000: never two at once
+    expect(slow.rest.maxRunning).toBe(1);
+    expect(slow.poller.status()).toMatchObject({ active: true, passes: 3, lastPassMs: 1000 });
+    slow.controller.abort();
+    await jest.advanceTimersByTimeAsync(200); // the fake read notices the abort at its next page
+    await Promise.all([quick.poller.done, slow.poller.done]);
+  });
+
+  it('says which markets are not read yet, until every one has been read once', async () => {
+    const { poller, controller, setMapped } = setup({ count: 250, pageMs: 10 });
+    poller.setActive(true, 'test');
+    expect(poller.status()).toMatchObject({ missing: 250, readOnce: 0, missingSample: tickersOf(10) });
+    await jest.advanceTimersByTimeAsync(15);
+    expect(poller.status()).toMatchObject({ missing: 150, readOnce: 100 });
+    await jest.advanceTimersByTimeAsync(20);
+    expect(poller.status()).toMatchObject({ missing: 0, readOnce: 250, passes: 1 });
+    // A market mapped later is read at once, not at the next pass.
+    setMapped([...tickersOf(250), 'KX-NEW']);
+    poller.readInitial(['KX-NEW']);
+    await jest.advanceTimersByTimeAsync(15);
+    expect(poller.status()).toMatchObject({ missing: 0, readOnce: 251, passes: 1 });
+    controller.abort();
+    await poller.done;
+  });
+
+  it('stops polling a market REST says is not active, applies a settled one\'s final quote once, and reads it again after a re-map', async () => {
+    const { rest, poller, controller, applied, invalid, inactive } = setup({ count: 3, intervalMs: 1000 });
+    rest.statuses.set('KX-1', { ticker: 'KX-1', status: 'finalized', finalQuote: quote('KX-1') });
+    rest.statuses.set('KX-2', { ticker: 'KX-2', status: 'closed' });
+    poller.setActive(true, 'test');
+    await jest.advanceTimersByTimeAsync(2500);
+    expect(rest.calls).toEqual([['KX-0', 'KX-1', 'KX-2'], ['KX-0'], ['KX-0']]);
+    expect(applied.filter((a) => a.tickers.includes('KX-1'))).toHaveLength(1);
+    expect(applied.some((a) => a.tickers.includes('KX-2'))).toBe(false);
+    expect(invalid.map((i) => [i.reason, i.detail?.ticker, i.detail?.status])).toEqual([
+      ['rest_market_inactive', 'KX-1', 'finalized'],
+      ['rest_market_inactive', 'KX-2', 'closed'],
+    ]);
+    expect(poller.status()).toMatchObject({ missing: 0, inactive: { finalized: 1, closed: 1 } });
+    inactive.forget(['KX-2']);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(rest.calls.at(-1)).toEqual(['KX-0', 'KX-2']);
+    controller.abort();
+    await poller.done;
+  });
+
+  it('ends with the term: the pass in flight stops, and nothing read after the abort is applied', async () => {
+    const { rest, poller, controller, applied } = setup({ count: 1000, pageMs: 10 });
+    poller.setActive(true, 'test');
+    await jest.advanceTimersByTimeAsync(35);
+    controller.abort();
+    const appliedAtAbort = applied.length;
+    expect(appliedAtAbort).toBe(3);
+    await jest.advanceTimersByTimeAsync(10_000);
+    await poller.done;
+    expect(applied).toHaveLength(appliedAtAbort);
+    expect(rest.calls).toHaveLength(1);
+    poller.setActive(true, 'after the end');
+    poller.readInitial(['KX-1']);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(rest.calls).toHaveLength(1);
+  });
+
+  it('while the socket serves, reads first prices of new markets on one chain, marked initial', async () => {
+    const { rest, poller, controller, applied } = setup({ count: 300 });
+    poller.readInitial(['KX-1', 'KX-2']);
+    poller.readInitial(['KX-3']);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(rest.calls).toEqual([['KX-1', 'KX-2'], ['KX-3']]);
+    expect(rest.maxRunning).toBe(1);
+    expect(applied.map((a) => a.purpose)).toEqual(['initial', 'initial']);
+    controller.abort();
+    await poller.done;
+  });
+});
