@@ -306,7 +306,8 @@ export class App {
           onMessage: (type) => this.countMessage(type),
           onReconnect: () => metrics.wsReconnects.inc(),
           onAuthRejected: () => undefined,
-          onMarketsAdded: (tickers) => this.restTerm?.fallback.readInitial(tickers),
+          // Only markets without a price yet: a market added again after a reconnect has its quote (and a snapshot coming).
+          onMarketsAdded: (tickers) => this.restTerm?.fallback.readInitial(tickers.filter((t) => !this.pipeline.book.hasQuote(t))),
           onStateChange: () => this.refreshSocketGauges(),
         },
       });

@@ -33,6 +33,8 @@ export interface FallbackStatus {
   missingSample: string[];
   /** Markets not polled any more because REST says they are not `active`, by status. */
   inactive: Record<string, number>;
+  /** First reads of new markets waiting or in flight (while the socket serves). */
+  firstReads: number;
 }
 
 const PRIORITY_INITIAL = 3;
@@ -59,6 +61,7 @@ export class FallbackPoller {
   private readonly readOnce = new Set<string>();
   private readonly pendingInitial = new Set<string>();
   private initialChain: Promise<void> | undefined;
+  private firstReadsInFlight = 0;
   private readonly now: () => number;
   /** Settles when the polling chain has ended (after the term's abort). */
   readonly done: Promise<void>;
@@ -114,6 +117,7 @@ export class FallbackPoller {
       missing: missing.length,
       missingSample: missing.slice(0, MISSING_SAMPLE),
       inactive: this.options.inactive.byStatus(),
+      firstReads: this.pendingInitial.size + this.firstReadsInFlight,
     };
   }
 
@@ -132,7 +136,8 @@ export class FallbackPoller {
       const dueInMs = this.nextPassAtMs - now;
       if (dueInMs <= 0 && polled.length > 0) await this.pass(polled, true);
       else if (unread.length > 0 && now >= this.catchUpAtMs) await this.pass(unread, false);
-      else await this.sleep(Math.max(1, Math.min(dueInMs, this.options.intervalMs)));
+      else if (polled.length === 0) await this.sleep(this.options.intervalMs); // nothing mapped: readInitial wakes it
+      else await this.sleep(Math.max(1, unread.length > 0 ? Math.min(dueInMs, this.catchUpAtMs - now) : dueInMs));
     }
   }
 
@@ -171,12 +176,17 @@ export class FallbackPoller {
       const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !this.options.inactive.has(t));
       this.pendingInitial.clear();
       if (tickers.length === 0) continue;
-      const result = await this.options.rest.readMarkets(tickers, {
-        signal,
-        priority: PRIORITY_INITIAL,
-        onPage: (page) => this.apply(page, 'initial', signal),
-      });
-      this.logFailures(result, 'first read');
+      this.firstReadsInFlight = tickers.length;
+      try {
+        const result = await this.options.rest.readMarkets(tickers, {
+          signal,
+          priority: PRIORITY_INITIAL,
+          onPage: (page) => this.apply(page, 'initial', signal),
+        });
+        this.logFailures(result, 'first read');
+      } finally {
+        this.firstReadsInFlight = 0;
+      }
     }
   }
 
