@@ -34,6 +34,8 @@ export interface RequestRecord {
   atMs: number;
   tickers: string[];
   status: number;
+  /** The whole answer was written. */
+  answered: boolean;
 }
 
 const PREFIX = '/trade-api/v2';
@@ -117,7 +119,8 @@ export class RestGate {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const tickers = (url.searchParams.get('tickers') ?? '').split(',').filter((t) => t !== '');
-    const record: RequestRecord = { atMs: Date.now(), tickers, status: 0 };
+    const record: RequestRecord = { atMs: Date.now(), tickers, status: 0, answered: false };
+    res.on('finish', () => void (record.answered = true));
     this.requests.push(record);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
