@@ -3,7 +3,7 @@
  * in a process of its own. Prints a table and writes bench/results.json.
  *
  * BENCH_SOAK_MS   length of the memory soak (default 120000)
- * BENCH_ONLY      comma-separated subset: throughput,latency,flush,memory,handover (writes bench/results.partial.json)
+ * BENCH_ONLY      comma-separated subset: throughput,latency,flush,memory,handover,rest (writes bench/results.partial.json)
  * BENCH_CPU_PROF  1: CPU-profile the service during the throughput scenario (bench/profiles/*.cpuprofile)
  * BENCH_SERVICE_MAIN  the service entry to run (default dist/main.js), e.g. a patched copy
  * DATABASE_URL / REDIS_URL  as for the service (defaults: local Postgres and Redis)
@@ -18,11 +18,12 @@ import { checkTargets, renderMarkdown, renderTable, rowsOf } from './report';
 import { killAllServices, SERVICE_MAIN } from './service';
 import { runFlush } from './scenarios/flush';
 import { runHandover } from './scenarios/handover';
+import { runRest } from './scenarios/rest';
 import { runLatency } from './scenarios/latency';
 import { runMemory } from './scenarios/memory';
 import { runThroughput } from './scenarios/throughput';
 
-const SCENARIOS = ['throughput', 'latency', 'flush', 'memory', 'handover'] as const;
+const SCENARIOS = ['throughput', 'latency', 'flush', 'memory', 'handover', 'rest'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function soakMsFromEnv(): number {
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
           break;
         case 'handover':
           results.handover = await runHandover(ctx);
+          break;
+        case 'rest':
+          results.rest = await runRest(ctx);
           break;
       }
     } catch (error) {

@@ -158,6 +158,13 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       { scenario: '', measure: `SIGKILL leader → standby subscribed (ttl ${fmt(h.ttlMs)} ms)`, value: `${fmt(h.crashMs)} ms (${fmt(h.crashAllSubscribedMs)} ms)`, target: `< ${fmt(h.ttlMs + 2000)} ms`, pass: pass('handover.crashMs') },
     );
   }
+  const rest = r.rest;
+  if (rest !== undefined) {
+    rows.push(
+      { scenario: 'rest', measure: `one fallback pass, ${fmt(rest.markets)} markets @ ${fmt(rest.ratePerS)} requests/s`, value: `${fmt(rest.passMs)} ms`, target: `(floor ${fmt(rest.floorMs)} ms: the rate)` },
+      { scenario: '', measure: 'REST-only start → every game priced in Postgres', value: `${fmt(rest.allPricedMs)} ms` },
+    );
+  }
   for (const [scenario, error] of Object.entries((r.errors ?? {}) as Record<string, string>)) {
     rows.push({ scenario, measure: `FAILED: ${error.slice(0, 100)}`, value: '', pass: false });
   }

@@ -135,7 +135,8 @@ export class FallbackPoller {
       const now = this.now();
       const dueInMs = this.nextPassAtMs - now;
       if (dueInMs <= 0 && polled.length > 0) await this.pass(polled, true);
-      else if (unread.length > 0 && now >= this.catchUpAtMs) await this.pass(unread, false);
+      // Unread markets are read at once; when that is every market (the map's first load), it is a full pass.
+      else if (unread.length > 0 && now >= this.catchUpAtMs) await this.pass(unread, unread.length === polled.length);
       else if (polled.length === 0) await this.sleep(this.options.intervalMs); // nothing mapped: readInitial wakes it
       else await this.sleep(Math.max(1, unread.length > 0 ? Math.min(dueInMs, this.catchUpAtMs - now) : dueInMs));
     }
