@@ -33,7 +33,7 @@ export class DriftTracker {
     const next = new Map<string, number>();
     for (const ticker of corrected) {
       const before = this.previous.get(ticker);
-      if (before !== undefined && lastSocketAtMs(ticker) <= before) repeat.push(ticker);
+      if (before !== undefined && lastSocketAtMs(ticker) < before) repeat.push(ticker);
       else next.set(ticker, atMs);
     }
     this.previous = next;
