@@ -178,3 +178,54 @@ describe('three socket flaps in a row', () => {
     expect((await fallbackStatus(h)).active).toBe(false);
   }, 120_000);
 });
+
+describe('markets REST says are not active', () => {
+  let h: Harness;
+  let gate: RestGate;
+  let upstream = '';
+  beforeAll(async () => {
+    gate = new RestGate({ upstream: () => upstream });
+    await gate.start();
+    h = await startHarness({
+      start: false,
+      env: { KALSHI_WS_ENABLED: 'false', FALLBACK_POLL_INTERVAL_MS: '200' },
+      envFrom: (base) => {
+        upstream = base.KALSHI_REST_URL as string;
+        return { KALSHI_REST_URL: gate.url };
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+    await gate?.close();
+  });
+
+  it('are polled no more (counted, in /status), a settled one gives its final quote once, a re-mapped one is read again', async () => {
+    const id = uniqueId('STAT').toUpperCase();
+    const live = `${id}-LIVE`;
+    const settled = `${id}-SETTLED`;
+    const closed = `${id}-CLOSED`;
+    const a = await h.addGame([
+      { ticker: live, side: 'home', yesBid: 0.4, yesAsk: 0.42 },
+      { ticker: settled, side: 'away', yesBid: 0.97, yesAsk: 0.98 },
+    ]);
+    const b = await h.addGame([{ ticker: closed, side: 'home', yesBid: 0.3, yesAsk: 0.33 }]);
+    h.sim.addMarkets([
+      { ticker: settled, yesBid: 0.97, yesAsk: 0.98, status: 'finalized' },
+      { ticker: closed, yesBid: 0.3, yesAsk: 0.33, status: 'closed' },
+    ]);
+    await h.app.start();
+    await waitFor(async () => Number((await fallbackStatus(h)).passes) >= 4, { timeoutMs: 10_000, message: 'four passes' });
+    expect(gate.requestsFor(live).length).toBeGreaterThanOrEqual(4);
+    expect(gate.requestsFor(settled)).toHaveLength(1);
+    expect(gate.requestsFor(closed)).toHaveLength(1);
+    expect(await metricValue(h, 'kalshi_invalid_messages_total{reason="rest_market_inactive"}')).toBe(2);
+    expect(await fallbackStatus(h)).toMatchObject({ inactive: { finalized: 1, closed: 1 }, missing: 0 });
+    // The settled market's final quote is its side's price; the closed market's last quote is not applied.
+    await h.waitForMessage(a.gameId, (m) => m.awayTeam.kalshiBuyPrice === 98 && m.homeTeam.kalshiBuyPrice === 42);
+    expect(h.messagesOf(b.gameId).filter((m) => m.homeTeam.kalshiBuyPrice !== null)).toEqual([]);
+
+    await h.db.sql`update kalshi_markets set side = 'away' where ticker = ${closed}`;
+    await waitFor(() => gate.requestsFor(closed).length === 2, { timeoutMs: 5000, message: 'the re-mapped market read again' });
+  }, 60_000);
+});
