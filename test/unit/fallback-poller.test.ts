@@ -52,12 +52,16 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
   const applied: Array<{ tickers: string[]; purpose: string }> = [];
   const invalid: Array<{ reason: string; detail?: Record<string, unknown> }> = [];
   const inactive = new InactiveMarkets();
+  let looks = 0;
   const poller = new FallbackPoller({
     rest,
     signal: controller.signal,
     intervalMs: options.intervalMs ?? 1000,
     log: pino({ level: 'silent' }),
-    tickers: () => mapped,
+    tickers: () => {
+      looks += 1;
+      return mapped;
+    },
     inactive,
     onQuotes: (quotes, purpose) => applied.push({ tickers: quotes.map((q) => q.ticker), purpose }),
     onInvalid: (reason, detail) => invalid.push({ reason, detail }),
@@ -70,6 +74,8 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
     invalid,
     inactive,
     setMapped: (list: string[]) => void (mapped = list),
+    /** How often the poller has read the mapped markets: a spinning chain reads them thousands of times. */
+    looks: () => looks,
   };
 }
 
@@ -174,6 +180,21 @@ describe('FallbackPoller', () => {
     poller.readInitial(['KX-1']);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(rest.calls).toHaveLength(1);
+  });
+
+  it('with nothing mapped yet, waits (no spinning) and starts as soon as markets are mapped', async () => {
+    const { rest, poller, controller, setMapped, looks } = setup({ count: 0, intervalMs: 1000 });
+    poller.setActive(true, 'test');
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(looks()).toBeLessThan(50);
+    expect(rest.calls).toEqual([]);
+    setMapped(['KX-A', 'KX-B']);
+    poller.readInitial(['KX-A', 'KX-B']);
+    await jest.advanceTimersByTimeAsync(15);
+    expect(rest.calls).toEqual([['KX-A', 'KX-B']]);
+    expect(poller.status()).toMatchObject({ passes: 1, missing: 0 });
+    controller.abort();
+    await poller.done;
   });
 
   it('while the socket serves, reads first prices of new markets on one chain, marked initial', async () => {
