@@ -119,7 +119,10 @@ export class App {
         this.flushLoop.notifyQueued();
         this.publishLoop.notifyQueued();
       },
-      onUnmapped: (ticker) => this.complaints.report('unknown_ticker', { ticker }),
+      onUnmapped: (ticker) => {
+        this.restTerm?.socketAtMs.delete(ticker);
+        this.complaints.report('unknown_ticker', { ticker });
+      },
       onRefused: (reason, detail) => this.complaints.report(reason, detail),
     });
 
@@ -165,7 +168,9 @@ export class App {
         this.feed?.setMarkets(new Set(markets.keys()));
         const added = diff.added.map((m) => m.ticker);
         // A market whose mapping changed is read again even if REST called it inactive before.
-        this.restTerm?.inactive.forget([...added, ...diff.removed.map((m) => m.ticker)]);
+        const removed = diff.removed.map((m) => m.ticker);
+        this.restTerm?.inactive.forget([...added, ...removed]);
+        for (const ticker of removed) this.restTerm?.socketAtMs.delete(ticker);
         if (this.feed === undefined && added.length > 0) this.restTerm?.fallback.readInitial(added);
       },
     });
@@ -299,8 +304,9 @@ export class App {
         reconnect: this.options.reconnect,
         events: {
           onQuote: (quote, receivedAtMs) => {
-            this.pipeline.applyQuote(quote, receivedAtMs);
+            // Before applying: an unmapped ticker is dropped from the map again by onUnmapped (bounded by the mapping).
             this.restTerm?.socketAtMs.set(quote.ticker, receivedAtMs);
+            this.pipeline.applyQuote(quote, receivedAtMs);
           },
           onInvalid: (reason, detail) => this.complaints.report(reason, detail),
           onMessage: (type) => this.countMessage(type),
