@@ -201,10 +201,12 @@ export class FallbackPoller {
 
   private logFailures(result: RestPassResult, what: string): void {
     if (result.unread.length === 0 && result.rateLimited === 0) return;
-    this.options.log.warn(
-      { unread: result.unread.length, rateLimited: result.rateLimited, retries: result.retries, why: result.failures.slice(0, 3) },
-      `Kalshi REST ${what}: some markets could not be read; the next pass tries them again`,
-    );
+    const detail = { unread: result.unread.length, rateLimited: result.rateLimited, retries: result.retries, why: result.failures.slice(0, 3) };
+    if (result.unread.length === 0) {
+      this.options.log.warn(detail, `Kalshi REST ${what}: answered 429 Too Many Requests; those pages were read again after a backoff`);
+    } else {
+      this.options.log.warn(detail, `Kalshi REST ${what}: some markets could not be read; the next pass tries them again`);
+    }
   }
 
   /** Bounds the term's memory to the markets mapped now. */

@@ -107,9 +107,13 @@ describe('REST-only (KALSHI_WS_ENABLED=false), 5,000 markets, the exchange limit
     expect(Number(status.lastPassMs)).toBeGreaterThan(0);
     expect(gate.rateLimited).toBe(0);
     expect(gate.requests.every((r) => r.tickers.length <= 100)).toBe(true);
-    // At 10/s, at most 50 request starts in any 5 s (one more at the edge: spacing is start to start).
+    // At 10/s: over the whole run and over any 5 s, never more starts than the rate allows, give or take 3: one
+    // for the fencepost (1/rate between starts) and two for arrival jitter (new connections first, and the gate
+    // shares this test process's event loop with the service, so requests sent 100 ms apart may be accepted closer).
     expect(gate.requests.length).toBeGreaterThanOrEqual(100);
-    expect(gate.maxInWindow(5000)).toBeLessThanOrEqual(51);
+    const spanMs = (gate.requests.at(-1)?.atMs ?? 0) - (gate.requests[0]?.atMs ?? 0);
+    expect(gate.requests.length).toBeLessThanOrEqual(Math.floor((spanMs * 10) / 1000) + 3);
+    expect(gate.maxInWindow(5000)).toBeLessThanOrEqual(53);
   }, 90_000);
 });
 
