@@ -167,8 +167,8 @@ export class App {
         this.pipeline.applyMapping(diff);
         this.feed?.setMarkets(new Set(markets.keys()));
         const added = diff.added.map((m) => m.ticker);
-        // A market whose mapping changed is read again even if REST called it inactive before.
         const removed = diff.removed.map((m) => m.ticker);
+        // A market whose mapping changed is read again even if REST called it inactive before.
         this.restTerm?.inactive.forget([...added, ...removed]);
         for (const ticker of removed) this.restTerm?.socketAtMs.delete(ticker);
         if (this.feed === undefined && added.length > 0) this.restTerm?.fallback.readInitial(added);
