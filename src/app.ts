@@ -169,7 +169,10 @@ export class App {
         else this.applyQuotes(quotes);
       },
       onInvalid: (reason, detail) => this.complaints.report(reason, detail),
-      onActiveChange: (active) => metrics.fallbackActive.set(active ? 1 : 0),
+      onActiveChange: (active) => {
+        this.pipeline.setFallbackActive(active);
+        metrics.fallbackActive.set(active ? 1 : 0);
+      },
     });
 
     this.reconciler = new Reconciler({
@@ -331,7 +334,7 @@ export class App {
     this.supervisor = setInterval(() => this.supervise(), SUPERVISE_EVERY_MS);
     this.keepAlive = setInterval(() => {
       this.publisher
-        .touch([...this.pipeline.book.gameIds()])
+        .touch([...this.pipeline.book.gameIds()], (gameId) => this.pipeline.book.current(gameId))
         .catch((error: Error) => log.debug({ err: error.message }, 'price hash keep-alive failed'));
     }, PRICE_HASH_TTL_MS / 3);
   }

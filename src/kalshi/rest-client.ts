@@ -59,6 +59,7 @@ export class KalshiRestClient {
             { dollars: market.yes_bid_dollars, cents: market.yes_bid },
             { dollars: market.yes_ask_dollars, cents: market.yes_ask },
             receivedAt,
+            'rest',
           );
           if (typeof quote === 'string') result.invalid.push({ reason: quote, ticker: market.ticker });
           else result.quotes.push(quote);

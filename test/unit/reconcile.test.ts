@@ -3,7 +3,7 @@ import { DriftTracker, findDrift } from '../../src/kalshi/reconcile';
 import { HeapMonitor } from '../../src/observability/heap-monitor';
 import type { MarketQuote } from '../../src/prices/types';
 
-const q = (ticker: string, yesBid: number | null, yesAsk: number | null, exchangeTimeMs = 0): MarketQuote => ({ ticker, yesBid, yesAsk, exchangeTimeMs });
+const q = (ticker: string, yesBid: number | null, yesAsk: number | null, exchangeTimeMs = 0): MarketQuote => ({ ticker, yesBid, yesAsk, exchangeTimeMs, source: 'rest' });
 
 describe('findDrift', () => {
   it('finds markets whose REST quote differs from the book, or that the book never got', () => {

@@ -1,0 +1,185 @@
+// @ts-nocheck
+// The live page of the reference activity watcher: plain JavaScript, no build step, no framework.
+// GET /games lists the games; the WebSocket /ws carries {"type":"kalshi_price_update","data":{...}} for the
+// games this page subscribed to ({"type":"subscribe","gameIds":[...]}).
+(function () {
+  'use strict';
+
+  var STALE_AFTER_MS = 60 * 1000;
+  var GAMES_POLL_MS = 5000;
+  var grid = document.getElementById('games');
+  var empty = document.getElementById('empty');
+  var connection = document.getElementById('connection');
+  var cards = new Map(); // gameId -> { el, state }
+  var socket = null;
+  var retryMs = 500;
+
+  function cents(value) {
+    if (value === null || value === undefined) return '—';
+    return String(Math.round(value * 100) / 100) + '¢';
+  }
+
+  function priceText(team) {
+    return 'Kalshi: ' + cents(team && team.kalshiBuyPrice) + ' / ' + cents(team && team.kalshiSellPrice);
+  }
+
+  // "nba-cha-hou-2026-02-05" -> { league: "NBA", away: "CHA", home: "HOU" }; anything else -> null.
+  function parseSlug(slug) {
+    var match = /^([a-z]+)-([a-z]{2,4})-([a-z]{2,4})(?:-|$)/.exec(slug || '');
+    return match ? { league: match[1].toUpperCase(), away: match[2].toUpperCase(), home: match[3].toUpperCase() } : null;
+  }
+
+  function age(ms) {
+    var s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min';
+    return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function teamRow(side, label) {
+    var row = el('div', 'team ' + side);
+    row.appendChild(el('span', 'side', label));
+    var price = el('span', 'price', priceText(null));
+    price.title = 'buy / sell';
+    row.appendChild(price);
+    return row;
+  }
+
+  function ensureCard(gameId, slug) {
+    var card = cards.get(gameId);
+    if (card) {
+      if (slug && !card.slug) setTitle(card, slug);
+      return card;
+    }
+    var node = el('article', 'card waiting');
+    node.dataset.gameId = gameId;
+    var head = el('header', 'card-head');
+    var titles = el('div', 'titles');
+    titles.appendChild(el('h2', 'title', gameId));
+    titles.appendChild(el('div', 'slug', ''));
+    head.appendChild(titles);
+    head.appendChild(el('span', 'stale-label', 'stale'));
+    node.appendChild(head);
+    node.appendChild(teamRow('away', 'Away'));
+    node.appendChild(teamRow('home', 'Home'));
+    var foot = el('footer', 'card-foot');
+    foot.appendChild(el('span', 'age', 'waiting for prices…'));
+    foot.appendChild(el('span', 'ticker', ''));
+    node.appendChild(foot);
+    card = { el: node, state: null, slug: null };
+    cards.set(gameId, card);
+    insertSorted(node, gameId);
+    empty.hidden = true;
+    if (slug) setTitle(card, slug);
+    return card;
+  }
+
+  function insertSorted(node, gameId) {
+    var next = null;
+    for (var i = 0; i < grid.children.length; i++) {
+      if (grid.children[i].dataset.gameId.localeCompare(gameId) > 0) { next = grid.children[i]; break; }
+    }
+    grid.insertBefore(node, next);
+  }
+
+  function setTitle(card, slug) {
+    card.slug = slug;
+    var parsed = parseSlug(slug);
+    card.el.querySelector('.title').textContent = parsed ? parsed.away + ' @ ' + parsed.home : slug;
+    card.el.querySelector('.slug').textContent = parsed ? parsed.league + ' · ' + slug : card.el.dataset.gameId;
+    if (parsed) {
+      card.el.querySelector('.team.away .side').textContent = parsed.away;
+      card.el.querySelector('.team.home .side').textContent = parsed.home;
+    }
+  }
+
+  function apply(data) {
+    if (!data || typeof data.gameId !== 'string') return;
+    var card = ensureCard(data.gameId, data.slug);
+    if (card.state && data.timestamp < card.state.timestamp) return; // never go back to an older state
+    var changed = !card.state ||
+      priceText(card.state.awayTeam) !== priceText(data.awayTeam) ||
+      priceText(card.state.homeTeam) !== priceText(data.homeTeam);
+    card.state = data;
+    card.el.classList.remove('waiting');
+    card.el.querySelector('.team.away .price').textContent = priceText(data.awayTeam);
+    card.el.querySelector('.team.home .price').textContent = priceText(data.homeTeam);
+    card.el.querySelector('.ticker').textContent = data.ticker;
+    if (changed) flash(card.el);
+    refreshAge(card, Date.now());
+  }
+
+  function flash(node) {
+    node.classList.remove('updated');
+    void node.offsetWidth; // restart the animation
+    node.classList.add('updated');
+  }
+
+  function refreshAge(card, now) {
+    if (!card.state) return;
+    var since = now - card.state.timestamp;
+    var stale = since > STALE_AFTER_MS;
+    card.el.classList.toggle('stale', stale);
+    card.el.querySelector('.age').textContent = (stale ? 'stale · last update ' : 'updated ') + age(since) + ' ago';
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function loadGames() {
+    return fetch('/games', { cache: 'no-store' })
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        var added = [];
+        (body.games || []).forEach(function (game) {
+          if (!cards.has(game.gameId)) added.push(game.gameId);
+          ensureCard(game.gameId, game.slug);
+        });
+        if (added.length > 0) send({ type: 'subscribe', gameIds: added });
+      })
+      .catch(function () { /* the next poll tries again */ });
+  }
+
+  function setConnection(state, text) {
+    connection.className = 'connection ' + state;
+    connection.textContent = text;
+  }
+
+  function connect() {
+    setConnection('connecting', 'connecting…');
+    var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    socket = new WebSocket(scheme + location.host + '/ws');
+    socket.onopen = function () {
+      retryMs = 500;
+      setConnection('live', 'live');
+      if (cards.size > 0) send({ type: 'subscribe', gameIds: Array.from(cards.keys()) });
+    };
+    socket.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message && message.type === 'kalshi_price_update') apply(message.data);
+    };
+    socket.onclose = function () {
+      setConnection('down', 'reconnecting…');
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  connect();
+  loadGames();
+  setInterval(loadGames, GAMES_POLL_MS);
+  setInterval(function () {
+    var now = Date.now();
+    cards.forEach(function (card) { refreshAge(card, now); });
+  }, 1000);
+})();

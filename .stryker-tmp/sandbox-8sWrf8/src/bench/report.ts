@@ -1,0 +1,139 @@
+/** Targets of issue 6, the results table, and its rendering. */
+// @ts-nocheck
+
+
+export interface Row {
+  scenario: string;
+  measure: string;
+  value: string;
+  target?: string;
+  /** undefined: informational. */
+  pass?: boolean;
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: number | null;
+  pass: boolean;
+}
+
+type Results = Record<string, any>;
+
+const fmt = (value: unknown, digits = 0): string => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+};
+
+export function checkTargets(r: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const add = (name: string, target: string, value: unknown, ok: (v: number) => boolean) => {
+    const v = typeof value === 'number' && Number.isFinite(value) ? value : null;
+    checks.push({ name, target, value: v, pass: v !== null && ok(v) });
+  };
+  if (r.throughput !== undefined || r.errors?.throughput !== undefined) {
+    const t = r.throughput ?? {};
+    add('throughput.serviceMsgsPerSec', '>= 50000', t.serviceMsgsPerSec, (v) => v >= 50_000);
+    add('throughput.ratio', '>= 0.5', t.ratio, (v) => v >= 0.5);
+    add('throughput.lostGames', '== 0', t.lostGames, (v) => v === 0);
+  }
+  if (r.latency !== undefined || r.errors?.latency !== undefined) {
+    const l = r.latency ?? {};
+    const z = r.latencyZero ?? {};
+    add('latency.p99Ms', `<= ${(l.publishIntervalMs ?? 100) + 50}`, l.p99Ms, (v) => v <= (l.publishIntervalMs ?? 100) + 50);
+    add('latencyZero.p99Ms', `<= ${(z.publishIntervalMs ?? 0) + 50}`, z.p99Ms, (v) => v <= (z.publishIntervalMs ?? 0) + 50);
+  }
+  if (r.flush !== undefined || r.errors?.flush !== undefined) {
+    add('flush.games5000P99Ms', '< 250', r.flush?.games5000P99Ms, (v) => v < 250);
+  }
+  if (r.memory !== undefined || r.errors?.memory !== undefined) {
+    add('memory.peakRssMb', '< 250', r.memory?.peakRssMb, (v) => v < 250);
+    add('memory.heapGrowthMb', '< 10', r.memory?.heapGrowthMb, (v) => v < 10);
+  }
+  if (r.handover !== undefined || r.errors?.handover !== undefined) {
+    const h = r.handover ?? {};
+    add('handover.plannedMs', '< 3000', h.plannedMs, (v) => v < 3000);
+    add('handover.crashMs', `< ${(h.ttlMs ?? 5000) + 2000}`, h.crashMs, (v) => v < (h.ttlMs ?? 5000) + 2000);
+  }
+  return checks;
+}
+
+export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
+  const pass = (name: string) => checks.find((c) => c.name === name)?.pass;
+  const rows: Row[] = [];
+  const t = r.throughput;
+  if (t !== undefined) {
+    rows.push(
+      { scenario: 'throughput', measure: `service, ${fmt(t.messages)} msgs / ${fmt(t.markets)} markets → all on Redis`, value: `${fmt(t.serviceMsgsPerSec)} msg/s`, target: '≥ 50,000 msg/s', pass: pass('throughput.serviceMsgsPerSec') },
+      { scenario: '', measure: 'bare socket + JSON.parse (physical limit)', value: `${fmt(t.bareMsgsPerSec)} msg/s` },
+      { scenario: '', measure: 'service / bare', value: fmt(t.ratio, 2), target: '≥ 0.50', pass: pass('throughput.ratio') },
+      {
+        scenario: '',
+        measure: 'CPU per message: bare / service (+ Redis server)',
+        value: `${fmt(t.cpuUsPerMsg?.bare, 1)} / ${fmt(t.cpuUsPerMsg?.service, 1)} µs (+${fmt(t.cpuUsPerMsg?.redis, 1)})`,
+      },
+      { scenario: '', measure: "games whose final price was lost", value: fmt(t.lostGames), target: '0', pass: pass('throughput.lostGames') },
+      { scenario: '', measure: 'first message → all final prices on Redis', value: `${fmt(t.redisMs)} ms` },
+      { scenario: '', measure: 'first message → all final prices in Postgres', value: t.postgresMs === null ? 'never' : `${fmt(t.postgresMs)} ms`, target: '(5 s flush slots)' },
+      { scenario: '', measure: 'CPU used by other processes during the blasts (max)', value: `${fmt(t.maxForeignCpuPct, 1)}% of all cores`, target: '(noise; ≤ 10 is quiet)' },
+    );
+  }
+  for (const key of ['latency', 'latencyZero']) {
+    const l = r[key];
+    if (l === undefined) continue;
+    rows.push({
+      scenario: key === 'latency' ? 'latency' : '',
+      measure: `tick→Redis p50 / p99 @ ${fmt(l.ratePerSec)} msg/s, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+      value: `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} ms${typeof l.foreignCpuPct === 'number' && l.foreignCpuPct > 10 ? ` (other processes: ${fmt(l.foreignCpuPct, 0)}% CPU)` : ''}`,
+      target: `p99 ≤ ${l.publishIntervalMs + 50} ms`,
+      pass: pass(`${key}.p99Ms`),
+    });
+  }
+  const f = r.flush;
+  if (f !== undefined) {
+    rows.push(
+      { scenario: 'flush', measure: 'one statement, 1,000 changed games, p50 / p99', value: `${fmt(f.games1000P50Ms, 1)} / ${fmt(f.games1000P99Ms, 1)} ms` },
+      { scenario: '', measure: 'one statement, 5,000 changed games, p50 / p99', value: `${fmt(f.games5000P50Ms, 1)} / ${fmt(f.games5000P99Ms, 1)} ms`, target: 'p99 < 250 ms', pass: pass('flush.games5000P99Ms') },
+      { scenario: '', measure: 'naive per-row UPDATE, 1,000 games, p50 / p99', value: `${fmt(f.naive1000P50Ms, 1)} / ${fmt(f.naive1000P99Ms, 1)} ms` },
+      { scenario: '', measure: 'naive per-row UPDATE, 5,000 games, p50 / p99', value: `${fmt(f.naive5000P50Ms, 1)} / ${fmt(f.naive5000P99Ms, 1)} ms` },
+    );
+  }
+  const m = r.memory;
+  if (m !== undefined) {
+    rows.push(
+      { scenario: 'memory', measure: `peak RSS, ${fmt(m.soakMs / 1000)} s soak @ ${fmt(m.ratePerSec)} msg/s`, value: `${fmt(m.peakRssMb, 1)} MB`, target: '< 250 MB', pass: pass('memory.peakRssMb') },
+      { scenario: '', measure: 'CPU during the soak: service / Redis server', value: `${fmt(m.serviceCpuPct, 1)}% / ${fmt(m.redisCpuPct, 1)}% of one core` },
+      { scenario: '', measure: 'heap after full GC: first → last minute', value: `${fmt(m.heapAfterGcFirstMb, 1)} → ${fmt(m.heapAfterGcLastMb, 1)} MB (${m.heapGrowthMb > 0 ? '+' : ''}${fmt(m.heapGrowthMb, 1)})`, target: 'growth < 10 MB', pass: pass('memory.heapGrowthMb') },
+    );
+  }
+  const h = r.handover;
+  if (h !== undefined) {
+    rows.push(
+      { scenario: 'handover', measure: 'SIGTERM leader → standby subscribed (all markets)', value: `${fmt(h.plannedMs)} ms (${fmt(h.plannedAllSubscribedMs)} ms)`, target: '< 3,000 ms', pass: pass('handover.plannedMs') },
+      { scenario: '', measure: `SIGKILL leader → standby subscribed (ttl ${fmt(h.ttlMs)} ms)`, value: `${fmt(h.crashMs)} ms (${fmt(h.crashAllSubscribedMs)} ms)`, target: `< ${fmt(h.ttlMs + 2000)} ms`, pass: pass('handover.crashMs') },
+    );
+  }
+  for (const [scenario, error] of Object.entries((r.errors ?? {}) as Record<string, string>)) {
+    rows.push({ scenario, measure: `FAILED: ${error.slice(0, 100)}`, value: '', pass: false });
+  }
+  return rows;
+}
+
+export function renderTable(rows: Row[]): string {
+  const head: Row = { scenario: 'scenario', measure: 'measure', value: 'value', target: 'target' };
+  const cells = (row: Row) => [row.scenario, row.measure, row.value, row.target ?? '', row.pass === undefined ? '' : row.pass ? 'PASS' : 'MISS'];
+  const all = [cells({ ...head, pass: undefined }).slice(0, 4).concat('result'), ...rows.map(cells)];
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(all[0] as string[]), rule, ...all.slice(1).map(line)].join('\n');
+}
+
+/** The same table as Markdown (docs/PERFORMANCE.md). */
+export function renderMarkdown(rows: Row[]): string {
+  const out = ['| scenario | measure | value | target | result |', '|---|---|---|---|---|'];
+  for (const row of rows) {
+    out.push(`| ${row.scenario} | ${row.measure} | ${row.value} | ${row.target ?? ''} | ${row.pass === undefined ? '' : row.pass ? 'PASS' : 'MISS'} |`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,219 @@
+// @ts-nocheck
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Millis = (minimum: number) =>
+  Type.Integer({ minimum, description: `an integer number of milliseconds, at least ${minimum}` });
+const Count = (minimum: number) => Type.Integer({ minimum, description: `an integer, at least ${minimum}` });
+const Url = (schemes: string[]) =>
+  Type.String({
+    pattern: `^(${schemes.join('|')})://[^\\s]+$`,
+    description: `a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`,
+  });
+const Text = (description: string) => Type.String({ minLength: 1, description });
+
+/** The environment variables of the contract (DESIGN.md "Configuration"), with their defaults. */
+export const EnvSchema = Type.Object({
+  KALSHI_WS_URL: Url(['ws', 'wss']),
+  KALSHI_REST_URL: Url(['http', 'https']),
+  KALSHI_API_KEY_ID: Type.Optional(Text('the Kalshi API key id')),
+  KALSHI_PRIVATE_KEY_PATH: Type.Optional(Text('the path of a PEM file holding the RSA private key')),
+  KALSHI_PRIVATE_KEY: Type.Optional(Text('the RSA private key as PEM text')),
+  KALSHI_WS_ENABLED: Type.Boolean({ description: 'true or false' }),
+  DATABASE_URL: Url(['postgres', 'postgresql']),
+  REDIS_URL: Url(['redis', 'rediss']),
+  REDIS_KEY_PREFIX: Type.String({ pattern: '^[^\\s]*$', description: 'a key prefix without spaces (empty by default)' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, description: 'a TCP port, 0 to 65535' }),
+  HOST: Text('a host name or address to listen on'),
+  FLUSH_INTERVAL_MS: Millis(10),
+  FLUSH_OFFSET_MS: Millis(0),
+  MAX_QUEUE_SIZE: Count(1),
+  PUBLISH_INTERVAL_MS: Millis(0),
+  MAPPER_REFRESH_MS: Millis(100),
+  LEADER_LOCK_TTL_MS: Millis(300),
+  LEADER_RETRY_MS: Millis(10),
+  FALLBACK_AFTER_MS: Millis(0),
+  FALLBACK_POLL_INTERVAL_MS: Millis(50),
+  STALL_TIMEOUT_MS: Millis(100),
+  RECONCILE_INTERVAL_MS: Millis(100),
+  MAX_MARKETS: Count(1),
+  SHUTDOWN_TIMEOUT_MS: Millis(100),
+  WORKER_ID: Type.String({ pattern: '^[^\\s:]+$', description: 'a name without spaces or colons' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { description: 'one of fatal, error, warn, info, debug, trace, silent' },
+  ),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export const ENV_DEFAULTS: Readonly<Record<keyof Env, string | undefined>> = {
+  KALSHI_WS_URL: 'wss://external-api-ws.kalshi.com/trade-api/ws/v2',
+  KALSHI_REST_URL: 'https://external-api.kalshi.com/trade-api/v2',
+  KALSHI_API_KEY_ID: undefined,
+  KALSHI_PRIVATE_KEY_PATH: undefined,
+  KALSHI_PRIVATE_KEY: undefined,
+  KALSHI_WS_ENABLED: 'true',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: '',
+  PORT: '8080',
+  HOST: '0.0.0.0',
+  FLUSH_INTERVAL_MS: '5000',
+  FLUSH_OFFSET_MS: '2500',
+  MAX_QUEUE_SIZE: '1000',
+  PUBLISH_INTERVAL_MS: '100',
+  MAPPER_REFRESH_MS: '60000',
+  LEADER_LOCK_TTL_MS: '30000',
+  LEADER_RETRY_MS: '1000',
+  FALLBACK_AFTER_MS: '10000',
+  FALLBACK_POLL_INTERVAL_MS: '30000',
+  STALL_TIMEOUT_MS: '30000',
+  RECONCILE_INTERVAL_MS: '300000',
+  MAX_MARKETS: '5000',
+  SHUTDOWN_TIMEOUT_MS: '10000',
+  WORKER_ID: undefined, // the host name, resolved at load time
+  LOG_LEVEL: 'info',
+};
+
+const SECRET_VARIABLES = new Set<string>(['KALSHI_PRIVATE_KEY']);
+
+export interface Config {
+  kalshi: {
+    wsUrl: string;
+    restUrl: string;
+    wsEnabled: boolean;
+    /** Present whenever the socket is enabled. */
+    credentials?: { keyId: string; privateKey: KeyObject };
+  };
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  http: { port: number; host: string };
+  flushIntervalMs: number;
+  flushOffsetMs: number;
+  maxQueueSize: number;
+  publishIntervalMs: number;
+  mapperRefreshMs: number;
+  leaderLockTtlMs: number;
+  leaderRetryMs: number;
+  fallbackAfterMs: number;
+  fallbackPollIntervalMs: number;
+  stallTimeoutMs: number;
+  reconcileIntervalMs: number;
+  maxMarkets: number;
+  shutdownTimeoutMs: number;
+  workerId: string;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Source = Record<string, string | undefined>;
+
+/** Reads the environment into a Config, or reports every problem at once (one line per variable). */
+export function loadConfig(source: Source): ConfigResult {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(ENV_DEFAULTS) as (keyof Env)[]) {
+    const given = source[name];
+    const value = given === undefined || given === '' ? ENV_DEFAULTS[name] : given.trim();
+    if (value !== undefined) raw[name] = value;
+  }
+  raw.WORKER_ID ??= hostname();
+
+  const converted = Value.Convert(EnvSchema, raw) as Record<string, unknown>;
+  const problems = new Map<string, string>();
+  for (const error of Value.Errors(EnvSchema, converted)) {
+    const name = error.path.replace(/^\//, '');
+    if (problems.has(name)) continue;
+    problems.set(name, describeProblem(name, error.schema, raw[name]));
+  }
+  if (problems.size > 0) return { ok: false, problems: [...problems.values()] };
+
+  const env = converted as Env;
+  const credentials = env.KALSHI_WS_ENABLED ? readCredentials(env, problems) : undefined;
+  if (problems.size > 0) return { ok: false, problems: [...problems.values()] };
+
+  return {
+    ok: true,
+    config: {
+      kalshi: {
+        wsUrl: env.KALSHI_WS_URL,
+        restUrl: env.KALSHI_REST_URL.replace(/\/+$/, ''),
+        wsEnabled: env.KALSHI_WS_ENABLED,
+        credentials,
+      },
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      http: { port: env.PORT, host: env.HOST },
+      flushIntervalMs: env.FLUSH_INTERVAL_MS,
+      flushOffsetMs: env.FLUSH_OFFSET_MS % env.FLUSH_INTERVAL_MS,
+      maxQueueSize: env.MAX_QUEUE_SIZE,
+      publishIntervalMs: env.PUBLISH_INTERVAL_MS,
+      mapperRefreshMs: env.MAPPER_REFRESH_MS,
+      leaderLockTtlMs: env.LEADER_LOCK_TTL_MS,
+      leaderRetryMs: env.LEADER_RETRY_MS,
+      fallbackAfterMs: env.FALLBACK_AFTER_MS,
+      fallbackPollIntervalMs: env.FALLBACK_POLL_INTERVAL_MS,
+      stallTimeoutMs: env.STALL_TIMEOUT_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      maxMarkets: env.MAX_MARKETS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      workerId: env.WORKER_ID,
+      logLevel: env.LOG_LEVEL,
+    },
+  };
+}
+
+function describeProblem(name: string, schema: TSchema, given: unknown): string {
+  const form = typeof schema.description === 'string' ? schema.description : 'a valid value';
+  const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(given);
+  return given === undefined ? `${name}: missing; needs ${form}` : `${name}: needs ${form}, got ${shown}`;
+}
+
+function readCredentials(env: Env, problems: Map<string, string>): Config['kalshi']['credentials'] {
+  const keyId = env.KALSHI_API_KEY_ID;
+  if (keyId === undefined) {
+    problems.set(
+      'KALSHI_API_KEY_ID',
+      'KALSHI_API_KEY_ID: missing; needs the Kalshi API key id (or set KALSHI_WS_ENABLED=false for REST-only mode)',
+    );
+  }
+  let pem: string | undefined;
+  if (env.KALSHI_PRIVATE_KEY_PATH !== undefined) {
+    try {
+      pem = readFileSync(env.KALSHI_PRIVATE_KEY_PATH, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.set(
+        'KALSHI_PRIVATE_KEY_PATH',
+        `KALSHI_PRIVATE_KEY_PATH: needs a readable PEM file, cannot read ${JSON.stringify(env.KALSHI_PRIVATE_KEY_PATH)} (${code})`,
+      );
+      return undefined;
+    }
+  } else if (env.KALSHI_PRIVATE_KEY !== undefined) {
+    pem = env.KALSHI_PRIVATE_KEY.replace(/\\n/g, '\n');
+  } else {
+    problems.set(
+      'KALSHI_PRIVATE_KEY_PATH',
+      'KALSHI_PRIVATE_KEY_PATH / KALSHI_PRIVATE_KEY: missing; one is needed with the key id (a PEM file path, or PEM text)',
+    );
+    return undefined;
+  }
+  const source = env.KALSHI_PRIVATE_KEY_PATH !== undefined ? 'KALSHI_PRIVATE_KEY_PATH' : 'KALSHI_PRIVATE_KEY';
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch {
+    problems.set(source, `${source}: needs an RSA private key in PEM form; the value given is not one (not shown)`);
+    return undefined;
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa') {
+    problems.set(source, `${source}: needs an RSA private key; got a ${privateKey.asymmetricKeyType ?? 'non-RSA'} key`);
+    return undefined;
+  }
+  return keyId === undefined ? undefined : { keyId, privateKey };
+}

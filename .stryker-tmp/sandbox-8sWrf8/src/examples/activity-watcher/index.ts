@@ -1,0 +1,3 @@
+// @ts-nocheck
+export { startActivityWatcher, type ActivityWatcher, type ActivityWatcherOptions } from './server';
+export { toBrowserEvent, parseBrowserMessage, type KalshiPriceUpdateEvent, type BrowserMessage } from './protocol';

@@ -1,0 +1,47 @@
+// @ts-nocheck
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { PriceMessage } from '../../client';
+
+/** What the browser receives: the seed plan's §6.1 event. */
+export interface KalshiPriceUpdateEvent {
+  type: 'kalshi_price_update';
+  data: Pick<PriceMessage, 'gameId' | 'slug' | 'awayTeam' | 'homeTeam' | 'ticker' | 'timestamp'>;
+}
+
+export function toBrowserEvent(message: PriceMessage): KalshiPriceUpdateEvent {
+  return {
+    type: 'kalshi_price_update',
+    data: {
+      gameId: message.gameId,
+      slug: message.slug,
+      awayTeam: { kalshiBuyPrice: message.awayTeam.kalshiBuyPrice, kalshiSellPrice: message.awayTeam.kalshiSellPrice },
+      homeTeam: { kalshiBuyPrice: message.homeTeam.kalshiBuyPrice, kalshiSellPrice: message.homeTeam.kalshiSellPrice },
+      ticker: message.ticker,
+      timestamp: message.timestamp,
+    },
+  };
+}
+
+/** Most games one browser message may name. */
+export const MAX_GAME_IDS = 1000;
+
+const GameIds = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: MAX_GAME_IDS });
+/** What a browser may send: `{"type":"subscribe","gameIds":[...]}` or the same with "unsubscribe". */
+export const BrowserMessageSchema = Type.Union([
+  Type.Object({ type: Type.Literal('subscribe'), gameIds: GameIds }),
+  Type.Object({ type: Type.Literal('unsubscribe'), gameIds: GameIds }),
+]);
+export type BrowserMessage = Static<typeof BrowserMessageSchema>;
+
+const compiled = TypeCompiler.Compile(BrowserMessageSchema);
+
+/** The browser's message, or null when it is not one we understand (ignored). */
+export function parseBrowserMessage(text: string): BrowserMessage | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return compiled.Check(value) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,49 @@
+// @ts-nocheck
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+export interface Readiness {
+  ready: boolean;
+  role: string;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface HttpDependencies {
+  log: Logger;
+  /** Prometheus text of every metric (gauges refreshed first). */
+  metrics(): Promise<string>;
+  contentType: string;
+  readiness(): Promise<Readiness>;
+  status(): Record<string, unknown>;
+}
+
+/** /healthz, /readyz, /metrics, /status: served by every replica, leader or standby. */
+export function buildHttpServer(deps: HttpDependencies): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    // Probes and scrapes every few seconds would drown the log.
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
+
+  // Alive while the process and its event loop are: never depends on Postgres, Redis or Kalshi.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await deps.readiness();
+    return reply.code(readiness.ready ? 200 : 503).send({
+      status: readiness.ready ? 'ready' : 'not ready',
+      role: readiness.role,
+      checks: readiness.checks,
+    });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics();
+    return reply.type(deps.contentType).send(body);
+  });
+
+  app.get('/status', async () => deps.status());
+
+  return app;
+}

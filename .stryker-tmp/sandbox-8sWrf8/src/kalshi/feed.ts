@@ -1,0 +1,212 @@
+// @ts-nocheck
+import type { Logger } from 'pino';
+import { makeQuote } from '../prices/quote';
+import type { MarketQuote } from '../prices/types';
+import type { KalshiCredentials } from './auth';
+import { KalshiConnection } from './connection';
+import { MarketSubscriptions } from './market-subscriptions';
+import { exchangeTimeOf, type ServerMessage } from './protocol';
+import type { ReconnectPolicyOptions } from './reconnect-policy';
+import { ReconnectPolicy } from './reconnect-policy';
+
+export const MARKETS_PER_CONNECTION = 500;
+
+export interface FeedEvents {
+  onQuote(quote: MarketQuote, receivedAtMs: number): void;
+  onInvalid(reason: string, detail?: Record<string, unknown>): void;
+  onMessage(type: string): void;
+  onReconnect(): void;
+  onAuthRejected(status: number): void;
+  /** Markets added to a running subscription: read their price now. */
+  onMarketsAdded(tickers: string[]): void;
+  /** Connection or subscription state changed (for gauges and readiness). */
+  onStateChange(): void;
+}
+
+export interface FeedOptions {
+  url: string;
+  credentials: KalshiCredentials;
+  stallTimeoutMs: number;
+  log: Logger;
+  events: FeedEvents;
+  marketsPerConnection?: number;
+  reconnect?: ReconnectPolicyOptions;
+  commandSpacingMs?: number;
+}
+
+interface Shard {
+  connection: KalshiConnection;
+  subscriptions: MarketSubscriptions;
+}
+
+export interface FeedStatus {
+  connections: Array<{ id: number; state: string; desired: number; subscribed: number; lastFrameAgeMs: number | null }>;
+  connected: number;
+  subscribedMarkets: number;
+  desiredMarkets: number;
+  /** Every mapped market Kalshi knows is subscribed on an open socket. */
+  allSubscribed: boolean;
+}
+
+/**
+ * Kalshi's ticker feed over as many sockets as the markets need (500 a socket): which market
+ * lives on which socket, and the translation of ticker messages into quotes.
+ */
+export class KalshiFeed {
+  private readonly shards: Shard[] = [];
+  private readonly shardOf = new Map<string, Shard>();
+  private nextConnectionId = 1;
+  private stopped = false;
+  private readonly perConnection: number;
+
+  constructor(private readonly options: FeedOptions) {
+    this.perConnection = options.marketsPerConnection ?? MARKETS_PER_CONNECTION;
+  }
+
+  /** Makes the subscribed set equal to `tickers`: new ones are placed on a socket with room, gone ones removed. */
+  setMarkets(tickers: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    const removedBy = new Map<Shard, string[]>();
+    for (const [ticker, shard] of this.shardOf) {
+      if (tickers.has(ticker)) continue;
+      this.shardOf.delete(ticker);
+      let list = removedBy.get(shard);
+      if (list === undefined) removedBy.set(shard, (list = []));
+      list.push(ticker);
+    }
+    for (const [shard, removed] of removedBy) shard.subscriptions.remove(removed);
+
+    const addedBy = new Map<Shard, string[]>();
+    for (const ticker of tickers) {
+      if (this.shardOf.has(ticker)) continue;
+      const shard = this.shardWithRoom();
+      shard.subscriptions.desired.add(ticker);
+      this.shardOf.set(ticker, shard);
+      let list = addedBy.get(shard);
+      if (list === undefined) addedBy.set(shard, (list = []));
+      list.push(ticker);
+    }
+    for (const [shard, added] of addedBy) shard.subscriptions.add(added);
+
+    void this.closeEmptyShards();
+    this.options.events.onStateChange();
+  }
+
+  /** Subscribe these markets again (reconciliation found them silent). */
+  resubscribe(tickers: readonly string[]): void {
+    const byShard = new Map<Shard, string[]>();
+    for (const ticker of tickers) {
+      const shard = this.shardOf.get(ticker);
+      if (shard === undefined) continue;
+      byShard.set(shard, [...(byShard.get(shard) ?? []), ticker]);
+    }
+    for (const [shard, list] of byShard) shard.subscriptions.resubscribe(list);
+  }
+
+  /** Stops reading from every socket at once (shutdown). */
+  pause(): void {
+    for (const shard of this.shards) shard.connection.pause();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const shards = this.shards.splice(0);
+    this.shardOf.clear();
+    await Promise.all(shards.map((shard) => shard.connection.stop()));
+    this.options.events.onStateChange();
+  }
+
+  status(): FeedStatus {
+    const now = Date.now();
+    let connected = 0;
+    let subscribed = 0;
+    let allSubscribed = true;
+    const connections = this.shards.map(({ connection, subscriptions }) => {
+      const open = connection.state === 'open';
+      if (open) connected += 1;
+      subscribed += subscriptions.subscribedCount;
+      if (!open || !subscriptions.converged) allSubscribed = false;
+      return {
+        id: connection.id,
+        state: connection.state,
+        desired: subscriptions.desired.size,
+        subscribed: subscriptions.subscribedCount,
+        lastFrameAgeMs: open ? now - connection.lastFrameAtMs : null,
+      };
+    });
+    return { connections, connected, subscribedMarkets: subscribed, desiredMarkets: this.shardOf.size, allSubscribed };
+  }
+
+  private shardWithRoom(): Shard {
+    for (const shard of this.shards) if (shard.subscriptions.desired.size < this.perConnection) return shard;
+    return this.openShard();
+  }
+
+  private openShard(): Shard {
+    const { options } = this;
+    const { events } = options;
+    const id = this.nextConnectionId++;
+    const log = options.log.child({ connection: id });
+    let subscriptions: MarketSubscriptions | undefined;
+    const connection = new KalshiConnection({
+      id,
+      url: options.url,
+      credentials: options.credentials,
+      stallTimeoutMs: options.stallTimeoutMs,
+      reconnectPolicy: new ReconnectPolicy(options.reconnect),
+      log: options.log,
+      handlers: {
+        onOpen: () => {
+          subscriptions?.onOpen();
+          events.onStateChange();
+        },
+        onClose: () => {
+          subscriptions?.onClose();
+          events.onStateChange();
+        },
+        onMessage: (message, receivedAtMs) => this.handleMessage(message, receivedAtMs, subscriptions),
+        onInvalid: (reason, detail) => events.onInvalid(reason, detail),
+        onReconnect: () => events.onReconnect(),
+        onAuthRejected: (status) => events.onAuthRejected(status),
+      },
+    });
+    subscriptions = new MarketSubscriptions({
+      connection,
+      log,
+      commandSpacingMs: options.commandSpacingMs,
+      onMarketsAdded: (tickers) => events.onMarketsAdded(tickers),
+      onChange: () => events.onStateChange(),
+    });
+    const shard: Shard = { connection, subscriptions };
+    this.shards.push(shard);
+    connection.start();
+    return shard;
+  }
+
+  private handleMessage(message: ServerMessage, receivedAtMs: number, subscriptions: MarketSubscriptions | undefined): void {
+    const { events } = this.options;
+    events.onMessage(message.type);
+    if (message.type === 'ticker') {
+      const { msg } = message;
+      const quote = makeQuote(
+        msg.market_ticker,
+        { dollars: msg.yes_bid_dollars, cents: msg.yes_bid },
+        { dollars: msg.yes_ask_dollars, cents: msg.yes_ask },
+        exchangeTimeOf(msg, receivedAtMs),
+        'socket',
+      );
+      if (typeof quote === 'string') events.onInvalid(quote, { ticker: msg.market_ticker });
+      else events.onQuote(quote, receivedAtMs);
+      return;
+    }
+    if (message.type === 'error') subscriptions?.onAsyncError(message);
+  }
+
+  private async closeEmptyShards(): Promise<void> {
+    const empty = this.shards.filter((shard) => shard.subscriptions.desired.size === 0);
+    if (empty.length === 0) return;
+    for (const shard of empty) this.shards.splice(this.shards.indexOf(shard), 1);
+    await Promise.all(empty.map((shard) => shard.connection.stop()));
+    this.options.events.onStateChange();
+  }
+}

@@ -1,0 +1,128 @@
+// @ts-nocheck
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { QuoteUpdate, SimMarket } from './exchange';
+import { BodyError, readJson, sendError, sendJson } from './http-util';
+
+/** What the control API drives; KalshiSimulator implements it. */
+export interface SimControls {
+  addMarkets(markets: SimMarket[]): void;
+  removeMarket(ticker: string): void;
+  setQuote(ticker: string, quote: QuoteUpdate): void;
+  sendRaw(data: string | Buffer, options?: { binary?: boolean }): void;
+  dropConnections(code?: number): void;
+  setStalled(stalled: boolean): void;
+  setRejectHandshake(status: 401 | 403 | null): void;
+  failNextCommand(code: number, msg?: string): void;
+  endSubscription(ticker: string, code: 10 | 17 | 25): void;
+  silenceMarket(ticker: string, silent: boolean): void;
+  tick(count?: number): number;
+  hasMarket(ticker: string): boolean;
+  readonly stats: object;
+  subscribedTickers(): Set<string>;
+  connections(): Array<{ id: number; subscriptions: Array<{ sid: number; tickers: string[] }> }>;
+}
+
+const Price = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
+const Ticker = Type.String({ minLength: 1 });
+
+export const SimMarketSchema = Type.Object({
+  ticker: Ticker,
+  yesBid: Price,
+  yesAsk: Price,
+  status: Type.Optional(Type.String()),
+  eventTicker: Type.Optional(Type.String({ minLength: 1 })),
+});
+export const SimMarketsSchema = Type.Array(SimMarketSchema);
+
+const QuoteBody = Type.Object({
+  ticker: Ticker,
+  yesBid: Type.Optional(Price),
+  yesAsk: Type.Optional(Price),
+  tsMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+const DropBody = Type.Union([Type.Undefined(), Type.Object({ code: Type.Optional(Type.Integer({ minimum: 1000, maximum: 4999 })) })]);
+const StallBody = Type.Object({ stalled: Type.Boolean() });
+const RejectBody = Type.Object({ status: Type.Union([Type.Literal(401), Type.Literal(403), Type.Null()]) });
+const GarbageBody = Type.Object({ data: Type.String(), binary: Type.Optional(Type.Boolean()) });
+const RemoveBody = Type.Object({ ticker: Ticker });
+const FailNextBody = Type.Object({ code: Type.Integer({ minimum: 1 }), msg: Type.Optional(Type.String()) });
+const EndBody = Type.Object({ ticker: Ticker, code: Type.Union([Type.Literal(10), Type.Literal(17), Type.Literal(25)]) });
+const SilenceBody = Type.Object({ ticker: Ticker, silent: Type.Boolean() });
+const TickBody = Type.Union([Type.Undefined(), Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1 })) })]);
+
+function parse<T extends TSchema>(schema: T, body: unknown): Static<T> {
+  if (Value.Check(schema, body)) return body;
+  const first = Value.Errors(schema, body).First();
+  throw new BodyError(400, first === undefined ? 'invalid body' : `invalid body at "${first.path}": ${first.message}`);
+}
+
+/**
+ * The simulator's own control API under /_sim (no Kalshi equivalent), for tests and the demo that run the
+ * simulator as a separate process. `path` is relative to /_sim.
+ */
+export async function handleControl(sim: SimControls, req: IncomingMessage, path: string, res: ServerResponse): Promise<void> {
+  const route = `${req.method ?? 'GET'} ${path}`;
+  try {
+    if (route === 'GET /stats') {
+      return sendJson(res, 200, { ...sim.stats, subscribedTickers: [...sim.subscribedTickers()], connections: sim.connections() });
+    }
+    if (req.method !== 'POST') return sendError(res, 404, 'not_found', `no control route ${route}`);
+    const body = await readJson(req);
+    switch (path) {
+      case '/quote': {
+        const { ticker, ...quote } = parse(QuoteBody, body);
+        if (!sim.hasMarket(ticker)) return sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+        sim.setQuote(ticker, quote);
+        break;
+      }
+      case '/markets':
+        sim.addMarkets(parse(SimMarketsSchema, body));
+        break;
+      case '/remove':
+        sim.removeMarket(parse(RemoveBody, body).ticker);
+        break;
+      case '/drop':
+        sim.dropConnections(parse(DropBody, body)?.code);
+        break;
+      case '/stall':
+        sim.setStalled(parse(StallBody, body).stalled);
+        break;
+      case '/reject':
+        sim.setRejectHandshake(parse(RejectBody, body).status);
+        break;
+      case '/garbage': {
+        const { data, binary } = parse(GarbageBody, body);
+        sim.sendRaw(data, { binary: binary ?? false });
+        break;
+      }
+      case '/fail-next': {
+        const { code, msg } = parse(FailNextBody, body);
+        sim.failNextCommand(code, msg);
+        break;
+      }
+      case '/end-subscription': {
+        const { ticker, code } = parse(EndBody, body);
+        sim.endSubscription(ticker, code);
+        break;
+      }
+      case '/silence': {
+        const { ticker, silent } = parse(SilenceBody, body);
+        sim.silenceMarket(ticker, silent);
+        break;
+      }
+      case '/tick': {
+        const moved = sim.tick(parse(TickBody, body)?.count);
+        return sendJson(res, 200, { ok: true, moved });
+      }
+      default:
+        return sendError(res, 404, 'not_found', `no control route ${route}`);
+    }
+    sendJson(res, 200, { ok: true });
+  } catch (error) {
+    if (error instanceof BodyError) return sendError(res, error.status, 'bad_request', error.message);
+    if (error instanceof RangeError || error instanceof TypeError) return sendError(res, 400, 'bad_request', error.message);
+    throw error;
+  }
+}

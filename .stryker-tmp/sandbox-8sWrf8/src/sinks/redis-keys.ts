@@ -1,0 +1,22 @@
+/** The Redis keys and channel of the contract (DESIGN.md "Redis"), under a prefix ('' in production). */
+// @ts-nocheck
+
+export interface RedisKeys {
+  /** String: `<WORKER_ID>:<random>` of the leader. */
+  readonly leader: string;
+  /** String: JSON `{ticker: gameId}`. */
+  readonly tickerMap: string;
+  /** Hash of a game's latest prices. */
+  readonly prices: (gameId: string) => string;
+  /** Pub/sub channel of the price messages. */
+  readonly channel: string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    leader: `${prefix}kalshi:websocket:leader`,
+    tickerMap: `${prefix}kalshi:ticker_map`,
+    prices: (gameId: string) => `${prefix}kalshi:prices:${gameId}`,
+    channel: `${prefix}kalshi:prices:channel`,
+  };
+}

@@ -1,0 +1,57 @@
+// @ts-nocheck
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+/**
+ * Debian's chromium package (scripts/setup-browser.sh installs it); playwright-core drives it, nothing is downloaded.
+ * CHROMIUM_PATH points elsewhere where a machine has it in another place.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface TestBrowser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile; fails (never skips) when Chromium is not installed. */
+export async function launchBrowser(): Promise<TestBrowser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}, and the page tests need it: run scripts/setup-browser.sh ` +
+        '(apt-get install -y chromium), as .ci/run does',
+    );
+  }
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'ki-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1100, height: 720 },
+      timeout: 20_000,
+    });
+    return {
+      context,
+      async close() {
+        await context.close();
+        rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw new Error(`could not start ${CHROMIUM}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,88 @@
+// @ts-nocheck
+import type { Page } from 'playwright-core';
+import { startActivityWatcher, type ActivityWatcher } from '../../src/examples/activity-watcher';
+import { RedisPublisher } from '../../src/sinks/redis-publisher';
+import { gameState } from '../client/helpers';
+import { uniqueId } from '../helpers/db';
+import { startHarness, type Harness } from '../helpers/harness';
+import { TEST_REDIS_URL } from '../helpers/redis';
+import { waitFor } from '../helpers/wait';
+import { launchBrowser, type TestBrowser } from './browser';
+
+const SCREENSHOT = '/tmp/kalshi-ingestor-live-page.png';
+
+let h: Harness | undefined;
+let watcher: ActivityWatcher | undefined;
+let browser: TestBrowser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser(); // first: without Chromium the suite fails at once, with the reason
+  h = await startHarness();
+  watcher = await startActivityWatcher({ redisUrl: TEST_REDIS_URL, keyPrefix: h.redis.prefix, onError: () => undefined });
+  page = await browser.context.newPage();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await watcher?.close();
+  await h?.close();
+});
+
+const ticker = (label: string) => uniqueId(`KX-${label}`).toUpperCase();
+const card = (gameId: string) => page.locator(`[data-game-id="${gameId}"]`);
+const text = async (gameId: string, selector: string) => (await card(gameId).locator(selector).textContent({ timeout: 1000 }))?.trim();
+
+describe('the live page (headless Chromium)', () => {
+  it("shows each team's Kalshi buy / sell price and updates the card as the exchange ticks", async () => {
+    const harness = h as Harness;
+    const home = ticker('HOU');
+    const away = ticker('CHA');
+    const { gameId } = await harness.addGame([
+      { ticker: home, side: 'home', yesBid: 0.57, yesAsk: 0.58 },
+      { ticker: away, side: 'away', yesBid: 0.42, yesAsk: 0.43 },
+    ]);
+    await harness.waitForMessage(gameId, (m) => m.homeTeam.kalshiBuyPrice === 58 && m.awayTeam.kalshiBuyPrice === 43);
+
+    await page.goto((watcher as ActivityWatcher).url);
+    await waitFor(async () => (await text(gameId, '.team.home .price')) === 'Kalshi: 58¢ / 57¢', { timeoutMs: 10_000, message: 'the home price on the card' });
+    expect(await text(gameId, '.team.away .price')).toBe('Kalshi: 43¢ / 42¢');
+    expect(await text(gameId, '.ticker')).toMatch(/^KX-(HOU|CHA)/);
+    expect(await card(gameId).getAttribute('class')).not.toContain('stale');
+
+    harness.sim.setQuote(home, { yesBid: 0.6, yesAsk: 0.615 });
+    await waitFor(async () => (await text(gameId, '.team.home .price')) === 'Kalshi: 61.5¢ / 60¢', { timeoutMs: 10_000, message: 'the card updated' });
+    expect(await text(gameId, '.team.away .price')).toBe('Kalshi: 43¢ / 42¢'); // the away market did not move
+    expect(await text(gameId, '.team.home .price')).toBe('Kalshi: 61.5¢ / 60¢');
+    expect(await page.locator('#connection').textContent()).toBe('live');
+  });
+
+  it('adds games that appear later and marks a game stale when its last update is older than a minute', async () => {
+    const harness = h as Harness;
+    const publisher = new RedisPublisher(harness.redis.redis, harness.redis.keys, { hashTtlMs: 60_000 });
+    const fresh = uniqueId('game');
+    const old = uniqueId('game');
+    const now = Date.now();
+    await publisher.publish([
+      { ...gameState(fresh, [44, 43, 57.5, 56], now), slug: 'nba-bos-lal-2026-02-05' },
+      { ...gameState(old, [null, 30, 71, null], now - 5 * 60_000), slug: 'nhl-nyr-tor-2026-02-05' },
+    ]);
+
+    // The page polls GET /games: both cards appear without a reload.
+    await waitFor(async () => (await text(old, '.stale-label')) === 'stale' && (await card(old).getAttribute('class'))?.includes('stale'), {
+      timeoutMs: 15_000,
+      message: 'the old game marked stale',
+    });
+    expect(await page.locator(`[data-game-id="${old}"] .stale-label`).isVisible()).toBe(true);
+    expect(await text(old, '.age')).toMatch(/^stale · last update 5 min ago$/);
+    expect(await text(old, '.team.away .price')).toBe('Kalshi: — / 30¢');
+    expect(await text(old, '.title')).toBe('NYR @ TOR');
+
+    await waitFor(async () => (await text(fresh, '.team.home .price')) === 'Kalshi: 57.5¢ / 56¢', { timeoutMs: 15_000 });
+    expect(await card(fresh).getAttribute('class')).not.toContain('stale');
+    expect(await page.locator(`[data-game-id="${fresh}"] .stale-label`).isVisible()).toBe(false);
+    expect(await text(fresh, '.title')).toBe('BOS @ LAL');
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+});

@@ -1,0 +1,288 @@
+// @ts-nocheck
+import type { KalshiSimulator, SimulatorOptions } from '../../src/sim/simulator';
+import { nextEvent, simulators, type Json, type TestClient } from './helpers';
+
+const MARKETS = [
+  { ticker: 'KXNBAGAME-26FEB05CHAHOU-CHA', yesBid: 0.455, yesAsk: 0.48 },
+  { ticker: 'KXNBAGAME-26FEB05CHAHOU-HOU', yesBid: 0.52, yesAsk: 0.545 },
+  { ticker: 'EMPTY-BID', yesBid: null, yesAsk: 0.05 },
+  { ticker: 'EMPTY-ASK', yesBid: 0.9, yesAsk: null },
+];
+const [CHA, HOU, EMPTY_BID, EMPTY_ASK] = MARKETS.map((m) => m.ticker) as [string, string, string, string];
+
+const TICKER_FIELDS = [
+  'market_ticker',
+  'market_id',
+  'price_dollars',
+  'yes_bid_dollars',
+  'yes_ask_dollars',
+  'volume_fp',
+  'open_interest_fp',
+  'dollar_volume',
+  'dollar_open_interest',
+  'yes_bid_size_fp',
+  'yes_ask_size_fp',
+  'ts',
+  'ts_ms',
+];
+
+function msgOf(message: Json): Json {
+  return message.msg as Json;
+}
+
+describe('simulator commands', () => {
+  const sims = simulators();
+  let sim: KalshiSimulator;
+  let client: TestClient;
+
+  async function setup(options: Partial<SimulatorOptions> = {}): Promise<void> {
+    sim = await sims.start(options);
+    sim.addMarkets(MARKETS);
+    client = await sims.connect(sim);
+  }
+
+  async function subscribe(id: number, tickers: string[] | undefined, snapshot = false): Promise<number> {
+    client.send({
+      id,
+      cmd: 'subscribe',
+      params: { channels: ['ticker'], ...(tickers === undefined ? {} : { market_tickers: tickers }), send_initial_snapshot: snapshot },
+    });
+    const reply = await client.next();
+    expect(reply).toEqual({ id, type: 'subscribed', msg: { channel: 'ticker', sid: expect.any(Number) } });
+    return msgOf(reply).sid as number;
+  }
+
+  /** A round trip: everything the server sent before this reply has been read by then. */
+  async function listSubscriptions(id = 999): Promise<Json> {
+    client.send({ id, cmd: 'list_subscriptions' });
+    return client.next();
+  }
+
+  describe('subscribe', () => {
+    beforeEach(() => setup());
+
+    it('replies subscribed, then a snapshot per market with 4-decimal dollar strings and no integer-cent fields', async () => {
+      const sid = await subscribe(1, [CHA, EMPTY_BID, EMPTY_ASK], true);
+      expect(sid).toBe(1);
+      const cha = await client.next();
+      expect(cha).toEqual({ type: 'ticker', sid: 1, msg: expect.any(Object) });
+      expect(Object.keys(cha)).toEqual(['type', 'sid', 'msg']); // no seq on ticker
+      const m = msgOf(cha);
+      expect(Object.keys(m)).toEqual(TICKER_FIELDS);
+      expect(m).toMatchObject({ market_ticker: CHA, yes_bid_dollars: '0.4550', yes_ask_dollars: '0.4800' });
+      expect(m.market_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(m.price_dollars).toMatch(/^\d\.\d{4}$/);
+      expect(m.volume_fp).toMatch(/^\d+\.\d{2}$/);
+      expect(m.ts).toBe(Math.floor((m.ts_ms as number) / 1000));
+      expect(Number.isInteger(m.dollar_volume)).toBe(true);
+
+      expect(msgOf(await client.next())).toMatchObject({ market_ticker: EMPTY_BID, yes_bid_dollars: '0.0000', yes_ask_dollars: '0.0500' });
+      expect(msgOf(await client.next())).toMatchObject({ market_ticker: EMPTY_ASK, yes_bid_dollars: '0.9000', yes_ask_dollars: '1.0000' });
+      expect(sim.stats.tickersSent).toBe(3);
+    });
+
+    it('sends no snapshot without send_initial_snapshot', async () => {
+      await subscribe(1, [CHA]);
+      expect(await listSubscriptions()).toEqual({ id: 999, type: 'ok', msg: [{ channel: 'ticker', sid: 1 }] });
+    });
+
+    it('gives every subscription of a connection its own increasing sid', async () => {
+      expect(await subscribe(1, [CHA])).toBe(1);
+      expect(await subscribe(2, [CHA])).toBe(2);
+      expect(await subscribe(3, [HOU])).toBe(3);
+      expect(sim.connections()).toEqual([
+        { id: 1, subscriptions: [{ sid: 1, tickers: [CHA] }, { sid: 2, tickers: [CHA] }, { sid: 3, tickers: [HOU] }] },
+      ]);
+    });
+
+    it('subscribes to every market when market_tickers is left out', async () => {
+      await subscribe(1, undefined, true);
+      const snapshots = [await client.next(), await client.next(), await client.next(), await client.next()];
+      expect(snapshots.map((s) => msgOf(s).market_ticker)).toEqual([CHA, HOU, EMPTY_BID, EMPTY_ASK]);
+      expect(sim.subscribedTickers()).toEqual(new Set([CHA, HOU, EMPTY_BID, EMPTY_ASK]));
+    });
+
+    it('rejects the whole command with 16 when one ticker is unknown', async () => {
+      client.send({ id: 5, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [CHA, 'NOPE'], send_initial_snapshot: true } });
+      expect(await client.next()).toEqual({ id: 5, type: 'error', msg: { code: 16, msg: 'Market not found' } });
+      expect(await listSubscriptions()).toEqual({ id: 999, type: 'ok', msg: [] });
+      expect(sim.subscribedTickers().size).toBe(0);
+    });
+
+    it('answers malformed commands with Kalshi error codes', async () => {
+      client.send('{not json');
+      expect(await client.next()).toEqual({ type: 'error', msg: { code: 1, msg: expect.any(String) } });
+      client.send({ id: 2, cmd: 'subscribe' });
+      expect(await client.next()).toMatchObject({ id: 2, type: 'error', msg: { code: 2 } });
+      client.send({ id: 3, cmd: 'subscribe', params: { market_tickers: [CHA] } });
+      expect(await client.next()).toMatchObject({ id: 3, type: 'error', msg: { code: 3 } });
+      client.send({ id: 4, cmd: 'subscribe', params: { channels: ['ticker_v2'], market_tickers: [CHA] } });
+      expect(await client.next()).toMatchObject({ id: 4, type: 'error', msg: { code: 8 } });
+      client.send({ id: 5, cmd: 'frobnicate', params: {} });
+      expect(await client.next()).toMatchObject({ id: 5, type: 'error', msg: { code: 5 } });
+      expect(sim.stats.commandsReceived).toBe(4); // the invalid JSON frame is not a command
+    });
+
+    it('logs every parsed command in order and emits a command event', async () => {
+      const seen = nextEvent(sim, 'command');
+      await subscribe(7, [CHA]);
+      expect(await seen).toEqual([1, expect.objectContaining({ id: 7, cmd: 'subscribe' })]);
+      await listSubscriptions(8);
+      expect(sim.commandLog().map((e) => [e.connectionId, (e.cmd as Json).id])).toEqual([
+        [1, 7],
+        [1, 8],
+      ]);
+      expect(sim.commandLog()[0]?.at).toEqual(expect.any(Number));
+    });
+
+    it('fails the next command with an injected error, once, without executing it', async () => {
+      sim.failNextCommand(17, 'boom');
+      client.send({ id: 1, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [CHA] } });
+      expect(await client.next()).toEqual({ id: 1, type: 'error', msg: { code: 17, msg: 'boom' } });
+      expect(sim.subscribedTickers().size).toBe(0);
+      await subscribe(2, [CHA]);
+    });
+  });
+
+  describe('market limit', () => {
+    beforeEach(() => setup({ maxMarketsPerSubscription: 2 }));
+
+    it('answers 26 beyond maxMarketsPerSubscription, on subscribe and on add_markets', async () => {
+      client.send({ id: 1, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [CHA, HOU, EMPTY_BID] } });
+      expect(await client.next()).toMatchObject({ id: 1, type: 'error', msg: { code: 26 } });
+      const sid = await subscribe(2, [CHA, HOU]);
+      client.send({ id: 3, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [EMPTY_BID], action: 'add_markets' } });
+      expect(await client.next()).toMatchObject({ id: 3, type: 'error', msg: { code: 26 } });
+      expect(sim.connections()[0]?.subscriptions).toEqual([{ sid, tickers: [CHA, HOU] }]);
+    });
+  });
+
+  describe('streaming', () => {
+    beforeEach(() => setup());
+
+    it('streams setQuote to the sid holding the market, on every connection that holds it', async () => {
+      await subscribe(1, [CHA]);
+      const hou = await subscribe(2, [HOU]);
+      const other = await sims.connect(sim);
+      other.send({ id: 1, cmd: 'subscribe', params: { channels: ['ticker'], market_tickers: [HOU] } });
+      expect(await other.next()).toMatchObject({ type: 'subscribed', msg: { sid: 1 } });
+
+      sim.setQuote(HOU, { yesBid: 0.5, yesAsk: 0.5025, tsMs: 1_770_000_000_123 });
+      const tick = await client.next();
+      expect(tick).toEqual({ type: 'ticker', sid: hou, msg: expect.objectContaining({ market_ticker: HOU }) });
+      expect(msgOf(tick)).toMatchObject({ yes_bid_dollars: '0.5000', yes_ask_dollars: '0.5025', ts_ms: 1_770_000_000_123, ts: 1_770_000_000 });
+      expect(await other.next()).toMatchObject({ type: 'ticker', sid: 1, msg: { market_ticker: HOU } });
+
+      sim.setQuote(CHA, { yesBid: 0.46 });
+      sim.setQuote(HOU, { yesAsk: null });
+      expect(await client.next()).toMatchObject({ sid: 1, msg: { market_ticker: CHA, yes_bid_dollars: '0.4600', yes_ask_dollars: '0.4800' } });
+      expect(await client.next()).toMatchObject({ sid: hou, msg: { market_ticker: HOU, yes_bid_dollars: '0.5000', yes_ask_dollars: '1.0000' } });
+      // `other` does not hold CHA: its next message is HOU's.
+      expect(await other.next()).toMatchObject({ sid: 1, msg: { market_ticker: HOU, yes_ask_dollars: '1.0000' } });
+      expect(sim.stats.tickersSent).toBe(5);
+    });
+
+    it('throws on setQuote for an unknown market and on prices out of range', () => {
+      expect(() => sim.setQuote('NOPE', { yesBid: 0.5 })).toThrow(/unknown market/);
+      expect(() => sim.setQuote(CHA, { yesBid: 1.5 })).toThrow(RangeError);
+      expect(() => sim.setQuote(CHA, { yesBid: 0.12345 })).toThrow(RangeError);
+    });
+
+    it('ends the subscription holding a market with an error carrying its sid', async () => {
+      const keep = await subscribe(1, [HOU]);
+      const doomed = await subscribe(2, [CHA, EMPTY_BID]);
+      sim.endSubscription(CHA, 25);
+      expect(await client.next()).toEqual({ type: 'error', sid: doomed, msg: { code: 25, msg: expect.any(String) } });
+      expect(sim.connections()[0]?.subscriptions).toEqual([{ sid: keep, tickers: [HOU] }]);
+      sim.setQuote(CHA, { yesBid: 0.3 });
+      expect(await listSubscriptions()).toEqual({ id: 999, type: 'ok', msg: [{ channel: 'ticker', sid: keep }] });
+    });
+
+    it('silences a market on the socket while REST keeps its true price', async () => {
+      await subscribe(1, [CHA, HOU]);
+      sim.silenceMarket(CHA, true);
+      sim.setQuote(CHA, { yesBid: 0.4, yesAsk: 0.41 });
+      sim.setQuote(HOU, { yesBid: 0.59 });
+      expect(await client.next()).toMatchObject({ msg: { market_ticker: HOU } });
+      const rest = (await (await fetch(`${sim.restUrl}/markets/${CHA}`)).json()) as { market: Json };
+      expect(rest.market).toMatchObject({ yes_bid_dollars: '0.4000', yes_ask_dollars: '0.4100' });
+      expect(sim.subscribedTickers().has(CHA)).toBe(true); // still subscribed, just dead
+      sim.silenceMarket(CHA, false);
+      sim.setQuote(CHA, { yesBid: 0.42 });
+      expect(await client.next()).toMatchObject({ msg: { market_ticker: CHA, yes_bid_dollars: '0.4200' } });
+    });
+
+    it('streams a re-added market to the subscriptions that hold it', async () => {
+      await subscribe(1, [CHA]);
+      sim.addMarkets([{ ticker: CHA, yesBid: 0.1, yesAsk: 0.2 }]);
+      expect(await client.next()).toMatchObject({ msg: { market_ticker: CHA, yes_bid_dollars: '0.1000', yes_ask_dollars: '0.2000' } });
+    });
+  });
+
+  describe('update_subscription, list_subscriptions, unsubscribe', () => {
+    beforeEach(() => setup());
+
+    it('adds markets with a snapshot of the added ones and deletes markets, seq increasing per sid', async () => {
+      const sid = await subscribe(1, [CHA], true);
+      await client.next(); // CHA snapshot
+      client.send({ id: 2, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [HOU, CHA], action: 'add_markets' } });
+      expect(await client.next()).toEqual({ id: 2, sid, seq: 1, type: 'ok', msg: { market_tickers: [CHA, HOU] } });
+      expect(await client.next()).toMatchObject({ type: 'ticker', sid, msg: { market_ticker: HOU, yes_bid_dollars: '0.5200', yes_ask_dollars: '0.5450' } });
+
+      client.send({ id: 3, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [CHA], action: 'delete_markets' } });
+      expect(await client.next()).toEqual({ id: 3, sid, seq: 2, type: 'ok', msg: { market_tickers: [HOU] } });
+      expect(sim.subscribedTickers()).toEqual(new Set([HOU]));
+      sim.setQuote(CHA, { yesBid: 0.3 });
+      sim.setQuote(HOU, { yesBid: 0.53 });
+      expect(await client.next()).toMatchObject({ sid, msg: { market_ticker: HOU, yes_bid_dollars: '0.5300' } });
+
+      client.send({ id: 4, cmd: 'unsubscribe', params: { sids: [sid] } });
+      expect(await client.next()).toEqual({ id: 4, sid, seq: 3, type: 'unsubscribed' });
+    });
+
+    it('sends no snapshot on add_markets when asked not to', async () => {
+      const sid = await subscribe(1, [CHA], true);
+      await client.next();
+      client.send({ id: 2, cmd: 'update_subscription', params: { sids: [sid], market_tickers: [HOU], action: 'add_markets', send_initial_snapshot: false } });
+      expect(await client.next()).toMatchObject({ id: 2, type: 'ok' });
+      expect(await listSubscriptions()).toMatchObject({ id: 999, type: 'ok' });
+    });
+
+    it('answers 7, 12, 13, 15 and 16 and leaves the subscription unchanged', async () => {
+      const sid = await subscribe(1, [CHA]);
+      const second = await subscribe(2, [HOU]);
+      const update = (id: number, params: Json): Promise<Json> => {
+        client.send({ id, cmd: 'update_subscription', params });
+        return client.next();
+      };
+      expect(await update(3, { sids: [42], market_tickers: [HOU], action: 'add_markets' })).toMatchObject({ id: 3, type: 'error', msg: { code: 7 } });
+      expect(await update(4, { sids: [sid, second], market_tickers: [HOU], action: 'add_markets' })).toMatchObject({ id: 4, msg: { code: 12 } });
+      expect(await update(5, { sids: [], market_tickers: [HOU], action: 'add_markets' })).toMatchObject({ id: 5, msg: { code: 12 } });
+      expect(await update(6, { sids: [sid], market_tickers: [HOU], action: 'replace_markets' })).toMatchObject({ id: 6, msg: { code: 13 } });
+      expect(await update(7, { sids: [sid], market_tickers: [HOU] })).toMatchObject({ id: 7, msg: { code: 15 } });
+      expect(await update(8, { sids: [sid], market_tickers: [HOU, 'NOPE'], action: 'add_markets' })).toEqual({
+        id: 8,
+        type: 'error',
+        msg: { code: 16, msg: 'Market not found' },
+      });
+      expect(sim.connections()[0]?.subscriptions).toEqual([
+        { sid, tickers: [CHA] },
+        { sid: second, tickers: [HOU] },
+      ]);
+    });
+
+    it('lists subscriptions and unsubscribes several sids at once', async () => {
+      const a = await subscribe(1, [CHA]);
+      const b = await subscribe(2, [HOU]);
+      expect(await listSubscriptions(3)).toEqual({ id: 3, type: 'ok', msg: [{ channel: 'ticker', sid: a }, { channel: 'ticker', sid: b }] });
+      client.send({ id: 4, cmd: 'unsubscribe', params: { sids: [a, b] } });
+      expect(await client.next()).toEqual({ id: 4, sid: a, seq: 1, type: 'unsubscribed' });
+      expect(await client.next()).toEqual({ id: 4, sid: b, seq: 1, type: 'unsubscribed' });
+      sim.setQuote(CHA, { yesBid: 0.3 });
+      expect(await listSubscriptions(5)).toEqual({ id: 5, type: 'ok', msg: [] });
+      client.send({ id: 6, cmd: 'unsubscribe', params: { sids: [a] } });
+      expect(await client.next()).toMatchObject({ id: 6, type: 'error', msg: { code: 7 } });
+      expect(sim.subscribedTickers().size).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * The Dockerfile, read as instructions: multi-stage, pinned LTS base, npm ci / npm ci --omit=dev, non-root,
+ * NODE_ENV=production, exec-form CMD, and a .dockerignore that sends what the COPYs need and nothing else.
+ * (hadolint and a real `docker build` run in the GitHub workflow.)
+ */
+// @ts-nocheck
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO } from './helpers/helm';
+
+interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
+interface Stage {
+  image: string;
+  alias?: string;
+  instructions: Instruction[];
+}
+
+export function parseDockerfile(text: string): Stage[] {
+  const logical: Instruction[] = [];
+  let buffer = '';
+  let start = 0;
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trimEnd();
+    if (buffer === '' && (line.trim() === '' || line.trim().startsWith('#'))) return;
+    if (buffer !== '' && line.trim().startsWith('#')) return; // comments inside a continuation
+    if (buffer === '') start = index + 1;
+    if (line.endsWith('\\')) {
+      buffer += `${line.slice(0, -1)} `;
+      return;
+    }
+    buffer += line;
+    const m = buffer.trim().match(/^(\w+)\s+([\s\S]*)$/);
+    if (!m) throw new Error(`line ${start}: cannot read ${JSON.stringify(buffer)}`);
+    logical.push({ op: m[1].toUpperCase(), args: m[2].trim(), line: start });
+    buffer = '';
+  });
+  const stages: Stage[] = [];
+  for (const instruction of logical) {
+    if (instruction.op === 'FROM') {
+      const m = instruction.args.match(/^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i);
+      if (!m) throw new Error(`line ${instruction.line}: bad FROM`);
+      stages.push({ image: m[1], alias: m[2], instructions: [] });
+    } else if (stages.length === 0) {
+      if (instruction.op !== 'ARG') throw new Error(`line ${instruction.line}: ${instruction.op} before FROM`);
+    } else {
+      stages[stages.length - 1].instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+function envOf(stage: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { args } of stage.instructions.filter((i) => i.op === 'ENV')) {
+    if (!args.includes('=')) {
+      const [key, ...rest] = args.split(/\s+/); // legacy form: ENV KEY value
+      env[key] = rest.join(' ');
+      continue;
+    }
+    for (const m of args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
+  }
+  return env;
+}
+
+/** Stages a stage builds on: its FROM chain through aliases. */
+function lineage(stages: Stage[], stage: Stage): Stage[] {
+  const chain = [stage];
+  let current = stage;
+  for (;;) {
+    const parent = stages.find((s) => s.alias === current.image);
+    if (!parent || chain.includes(parent)) return chain;
+    chain.push(parent);
+    current = parent;
+  }
+}
+
+interface CopyInstruction {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+function copies(stage: Stage): CopyInstruction[] {
+  return stage.instructions
+    .filter((i) => i.op === 'COPY')
+    .map((i) => {
+      const words = i.args.split(/\s+/);
+      const flags = words.filter((w) => w.startsWith('--'));
+      const rest = words.filter((w) => !w.startsWith('--'));
+      const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
+      return { from, sources: rest.slice(0, -1), dest: rest[rest.length - 1] };
+    });
+}
+
+/** Every problem of a Dockerfile against the requirements; empty when it meets them all. */
+export function dockerfileProblems(text: string): string[] {
+  const problems: string[] = [];
+  const stages = parseDockerfile(text);
+  const aliases = new Set(stages.map((s) => s.alias).filter(Boolean));
+  if (stages.length < 2) problems.push('not multi-stage');
+  const final = stages[stages.length - 1];
+  const all = (stage: Stage) => lineage(stages, stage).flatMap((s) => s.instructions);
+
+  for (const stage of stages) {
+    if (aliases.has(stage.image)) continue;
+    const m = stage.image.match(/^([\w./-]+):(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?(@sha256:[a-f0-9]{64})?$/);
+    if (!m) {
+      problems.push(`FROM ${stage.image} is not pinned to an exact version`);
+      continue;
+    }
+    const name = m[1].split('/').pop();
+    const major = Number(m[2]);
+    if (name === 'node' || name === 'nodejs') {
+      if (major < 24 || major % 2 !== 0) problems.push(`FROM ${stage.image}: not a current LTS Node (even major >= 24)`);
+      if (!/slim|distroless|alpine/.test(stage.image)) problems.push(`FROM ${stage.image}: not a slim or distroless image`);
+    }
+  }
+
+  const runs = (stage: Stage) => all(stage).filter((i) => i.op === 'RUN').map((i) => i.args);
+  const buildStage = stages.find((s) => runs(s).some((r) => /\bnpm run build\b/.test(r)));
+  if (!buildStage) problems.push('no stage runs npm run build');
+  else if (!runs(buildStage).some((r) => /\bnpm ci\b(?!.*--omit=dev)/.test(r))) {
+    problems.push('the build stage does not install every dependency with npm ci');
+  }
+  const depsStage = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args)));
+  if (!depsStage) problems.push('no stage runs npm ci --omit=dev');
+
+  const finalCopies = copies(final);
+  const copiedFrom = (source: RegExp, stage?: Stage) =>
+    finalCopies.some((c) => (stage ? c.from === stage.alias : c.from === undefined) && c.sources.some((s) => source.test(s)));
+  if (depsStage && !copiedFrom(/node_modules/, depsStage)) problems.push('the runtime does not take node_modules from the --omit=dev stage');
+  if (buildStage && !copiedFrom(/dist/, buildStage)) problems.push('the runtime does not take dist/ from the build stage');
+  if (!copiedFrom(/^sql\/?$/)) problems.push('the runtime does not contain sql/');
+  if (runs(final).some((r) => /\bnpm (ci|install)\b/.test(r)) && final !== depsStage) {
+    problems.push('the runtime stage installs packages itself');
+  }
+
+  // lineage lists the final stage first, so the last USER of the first stage that has one is the effective one.
+  const effectiveUser = lineage(stages, final)
+    .map((s) => [...s.instructions].reverse().find((i) => i.op === 'USER'))
+    .find(Boolean);
+  if (!effectiveUser) problems.push('the final stage sets no USER');
+  else if (/^(root|0)(:|$)/.test(effectiveUser.args)) problems.push(`the final USER is root (${effectiveUser.args})`);
+
+  const env = Object.assign({}, ...lineage(stages, final).reverse().map(envOf)) as Record<string, string>;
+  if (env.NODE_ENV !== 'production') problems.push('NODE_ENV is not production in the final stage');
+
+  const finalCmd = lineage(stages, final)
+    .map((s) => [...s.instructions].reverse().find((i) => i.op === 'CMD'))
+    .find(Boolean);
+  if (!finalCmd) problems.push('no CMD');
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(finalCmd.args);
+    } catch {
+      parsed = undefined;
+    }
+    if (JSON.stringify(parsed) !== JSON.stringify(['node', 'dist/main.js'])) {
+      problems.push(`CMD is not the exec form ["node","dist/main.js"]: ${finalCmd.args}`);
+    }
+  }
+  const entrypoint = lineage(stages, final)
+    .flatMap((s) => s.instructions)
+    .find((i) => i.op === 'ENTRYPOINT');
+  if (entrypoint && !entrypoint.args.startsWith('[')) problems.push('ENTRYPOINT in shell form (signals would not reach node)');
+  return problems;
+}
+
+/** .dockerignore semantics: the last matching pattern wins; a pattern also matches everything under a folder. */
+export function dockerIgnored(patterns: string[], file: string): boolean {
+  const toRegex = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/^\/+|\/+$/g, '')
+        .split(/(\*\*\/?|\*|\?)/)
+        .map((part) => {
+          if (part === '**/' || part === '**') return '(?:.*/)?' + (part === '**' ? '.*' : '');
+          if (part === '*') return '[^/]*';
+          if (part === '?') return '[^/]';
+          return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+        })
+        .join('')}$`,
+    );
+  const parents = file.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const raw of patterns) {
+    const negated = raw.startsWith('!');
+    const regex = toRegex(negated ? raw.slice(1) : raw);
+    if (parents.some((p) => regex.test(p))) ignored = !negated;
+  }
+  return ignored;
+}
+
+const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+const dockerignore = readFileSync(path.join(REPO, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+
+describe('Dockerfile', () => {
+  test('meets every requirement', () => {
+    expect(dockerfileProblems(dockerfile)).toEqual([]);
+  });
+
+  test('has build, production-dependency and runtime stages on a pinned Node LTS', () => {
+    const stages = parseDockerfile(dockerfile);
+    expect(stages.map((s) => s.alias)).toEqual(expect.arrayContaining(['build', 'deps', 'runtime']));
+    expect(stages[stages.length - 1].alias).toBe('runtime');
+    const bases = stages.map((s) => s.image).filter((image) => !stages.some((s) => s.alias === image));
+    expect(bases).toHaveLength(1);
+    expect(bases[0]).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+  });
+
+  test('the checks catch what they are for', () => {
+    const broken = (from: string, to: string) => {
+      expect(dockerfile).toContain(from);
+      return dockerfileProblems(dockerfile.replace(from, to));
+    };
+    expect(broken('CMD ["node", "dist/main.js"]', 'CMD node dist/main.js')).toEqual([expect.stringMatching(/exec form/)]);
+    expect(broken('CMD ["node", "dist/main.js"]', 'CMD ["npm", "start"]')).toEqual([expect.stringMatching(/exec form/)]);
+    expect(broken('USER 1000:1000', 'USER root')).toEqual([expect.stringMatching(/root/)]);
+    expect(broken('USER 1000:1000', '')).toEqual([expect.stringMatching(/no USER/)]);
+    expect(broken('node:24.21.0-bookworm-slim', 'node:24-bookworm-slim')).toEqual([expect.stringMatching(/not pinned/)]);
+    expect(broken('node:24.21.0-bookworm-slim', 'node:23.11.0-bookworm-slim')).toEqual([expect.stringMatching(/LTS/)]);
+    expect(broken('.npm npm ci --omit=dev', '.npm npm ci')).toEqual(expect.arrayContaining([expect.stringMatching(/--omit=dev/)]));
+    expect(broken('ENV NODE_ENV=production\n# Everything', '# Everything')).toEqual([expect.stringMatching(/NODE_ENV/)]);
+    expect(broken('COPY sql ./sql', '')).toEqual([expect.stringMatching(/sql/)]);
+    expect(dockerfileProblems('FROM node:24.21.0-bookworm-slim\nCMD ["node", "dist/main.js"]\n')).toEqual(
+      expect.arrayContaining(['not multi-stage']),
+    );
+  });
+});
+
+describe('.dockerignore', () => {
+  const contextSources = parseDockerfile(dockerfile)
+    .flatMap(copies)
+    .filter((c) => c.from === undefined)
+    .flatMap((c) => c.sources);
+
+  test('sends every file the Dockerfile copies from the context', () => {
+    expect(contextSources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'sql']));
+    for (const source of contextSources) {
+      expect([source, dockerIgnored(dockerignore, source)]).toEqual([source, false]);
+      expect([`${source}/x.ts`, dockerIgnored(dockerignore, `${source}/x.ts`)]).toEqual([`${source}/x.ts`, false]);
+    }
+  });
+
+  test('keeps out dependencies, build output, git, secrets and everything else', () => {
+    for (const file of ['node_modules/x/index.js', 'dist/main.js', '.git/HEAD', 'test/unit/a.test.ts', 'helm/kalshi-ingestor/values.yaml', '.env', 'src/sim/key.pem']) {
+      expect([file, dockerIgnored(dockerignore, file)]).toEqual([file, true]);
+    }
+  });
+});

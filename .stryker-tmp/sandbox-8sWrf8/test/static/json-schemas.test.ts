@@ -1,0 +1,61 @@
+/**
+ * schemas/*.json (the Redis contract as JSON Schema, for consumers) are exactly what
+ * src/contract/write-json-schemas.ts generates from the TypeBox schemas, and they accept the contract's
+ * example message. Regenerate with: npm run build && node dist/contract/write-json-schemas.js
+ */
+// @ts-nocheck
+
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { jsonSchemas, schemaFileText } from '../../src/contract/write-json-schemas';
+import { REPO } from './helpers/helm';
+import { validate } from './helpers/json-schema';
+
+const SCHEMA_DIR = path.join(REPO, 'schemas');
+const generated = jsonSchemas();
+
+describe('JSON Schema files of the Redis contract', () => {
+  test('schemas/ holds exactly the generated files', () => {
+    expect(readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(generated).sort());
+  });
+
+  test.each(Object.keys(generated))('%s is up to date', (name) => {
+    const text = readFileSync(path.join(SCHEMA_DIR, name), 'utf8');
+    expect(JSON.parse(text)).toEqual(generated[name]);
+    expect(text).toBe(schemaFileText(generated[name]));
+  });
+
+  test('are plain JSON Schema', () => {
+    for (const schema of Object.values(generated)) {
+      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+      expect(Object.getOwnPropertySymbols(schema)).toEqual([]);
+      expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
+    }
+  });
+
+  test('the message schema accepts the example of DESIGN.md and rejects a malformed one', () => {
+    const schema = generated['price-message.schema.json'];
+    const example = {
+      type: 'kalshi_price_update',
+      gameId: '193462',
+      slug: 'nba-cha-hou-2026-02-05',
+      awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
+      homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: null },
+      ticker: 'KXNBAGAME-26FEB05CHAHOU-HOU',
+      timestamp: 1738772400123,
+    };
+    expect(validate(schema, example)).toEqual([]);
+    expect(validate(schema, { ...example, type: 'other' })).not.toEqual([]);
+    expect(validate(schema, { ...example, timestamp: 1.5 })).not.toEqual([]);
+    expect(validate(schema, { ...example, homeTeam: { kalshiBuyPrice: 101, kalshiSellPrice: 57 } })).not.toEqual([]);
+  });
+
+  test('the hash schema accepts a hash with a side missing and rejects numbers', () => {
+    const schema = generated['price-hash.schema.json'];
+    const hash = { homeBuyPrice: '58', homeSellPrice: '57.5', ticker: 'KX-HOU', updatedAt: '1738772400', timestamp: '1738772400123', slug: 's' };
+    expect(validate(schema, hash)).toEqual([]);
+    expect(validate(schema, { ...hash, homeBuyPrice: 58 })).not.toEqual([]);
+    const withoutUpdatedAt = Object.fromEntries(Object.entries(hash).filter(([key]) => key !== 'updatedAt'));
+    expect(validate(schema, withoutUpdatedAt)).toEqual(['$: missing required updatedAt']);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The PrometheusRule (the seed's alerts) and the Grafana dashboard read only the contract's metrics
+ * (DESIGN.md "Metrics"), and cover them.
+ */
+// @ts-nocheck
+
+import { readFileSync } from 'node:fs';
+import { contractMetricNames, designPath, exposedSeries, metricNamesFromCode, metricNamesFromDesign, metricsInPromql } from './helpers/contract';
+import { findObject, readChartFile, render, type K8sObject } from './helpers/helm';
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: string };
+  annotations: Record<string, string>;
+}
+
+const contract = contractMetricNames();
+const series = exposedSeries(contract);
+/** prom-client's default process metrics (collectDefaultMetrics), which the dashboard may also show. */
+const isDefaultProcessMetric = (name: string) => /^(process|nodejs)_[a-z0-9_]+$/.test(name);
+
+function rules(values: Record<string, unknown> = {}): Rule[] {
+  const { objects } = render({ metrics: { prometheusRule: { enabled: true, runbookBaseUrl: 'https://runbooks.example/OPERATING.md' } }, ...values });
+  const rule = findObject(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Rule[] }> } };
+  return rule.spec.groups.flatMap((g) => g.rules);
+}
+
+describe('contract metric names', () => {
+  test('are the fifteen of DESIGN.md', () => {
+    expect(contract).toHaveLength(15);
+    expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total']));
+  });
+
+  test('match what src/observability/metrics.ts registers', () => {
+    const design = designPath();
+    if (design) expect(metricNamesFromCode()).toEqual(metricNamesFromDesign(readFileSync(design, 'utf8')));
+    else expect(metricNamesFromCode()).toEqual(contract);
+  });
+
+  test('the PromQL reader finds metric names and nothing else', () => {
+    expect(metricsInPromql('histogram_quantile(0.99, sum by (namespace, le) (rate(kalshi_flush_duration_seconds_bucket{pod=~"$pod"}[5m]))) > 0.5')).toEqual([
+      'kalshi_flush_duration_seconds_bucket',
+    ]);
+    expect(metricsInPromql('max by (namespace, pod) (a_b) == 0 and on (namespace, pod) max by (namespace, pod) (kalshi_leader) == 1')).toEqual([
+      'a_b',
+      'kalshi_leader',
+    ]);
+  });
+});
+
+describe('PrometheusRule', () => {
+  const all = rules();
+  const byName = new Map(all.map((r) => [r.alert, r]));
+
+  test('has the seed alerts, each with severity, summary, description and runbook', () => {
+    expect([...byName.keys()].sort()).toEqual(
+      [
+        'KalshiFlushSlow',
+        'KalshiNoLeader',
+        'KalshiPriceQueueBacklog',
+        'KalshiTickerCacheLarge',
+        'KalshiWebSocketDisconnected',
+        'KalshiWebSocketReconnecting',
+      ].sort(),
+    );
+    for (const rule of all) {
+      expect(['warning', 'critical']).toContain(rule.labels.severity);
+      expect(rule.annotations.summary.length).toBeGreaterThan(10);
+      expect(rule.annotations.description.length).toBeGreaterThan(80);
+      expect(rule.annotations.runbook_url).toBe(`https://runbooks.example/OPERATING.md#${rule.alert.toLowerCase()}`);
+    }
+  });
+
+  test('reads only metrics of the contract', () => {
+    for (const rule of all) {
+      const used = metricsInPromql(rule.expr);
+      expect(used.length).toBeGreaterThan(0);
+      expect([rule.alert, used.filter((m) => !series.has(m))]).toEqual([rule.alert, []]);
+    }
+  });
+
+  test('keeps the seed thresholds', () => {
+    const expr = (name: string) => (byName.get(name) as Rule).expr.replace(/\s+/g, ' ').trim();
+    expect(expr('KalshiWebSocketDisconnected')).toMatch(/\(kalshi_ws_connected\) == 0 and on \(namespace, pod\) .*\(kalshi_leader\) == 1$/);
+    expect(byName.get('KalshiWebSocketDisconnected')?.for).toBe('1m');
+    expect(expr('KalshiPriceQueueBacklog')).toMatch(/\(kalshi_price_queue_size\) > 800$/);
+    expect(expr('KalshiFlushSlow')).toMatch(/^histogram_quantile\(0\.99, .*rate\(kalshi_flush_duration_seconds_bucket\[5m\]\)\)\) > 0\.5$/);
+    expect(expr('KalshiWebSocketReconnecting')).toMatch(/increase\(kalshi_ws_reconnects_total\[5m\]\)\) > 5$/);
+    expect(expr('KalshiTickerCacheLarge')).toMatch(/\(kalshi_ticker_cache_size\) > 1800$/);
+    expect(expr('KalshiNoLeader')).toBe('sum by (namespace) (kalshi_leader) == 0');
+    expect(byName.get('KalshiNoLeader')?.for).toBe('1m');
+  });
+
+  test('Prometheus templating survives Helm: annotations hold {{ $labels.pod }} literally', () => {
+    expect(byName.get('KalshiPriceQueueBacklog')?.annotations.description).toContain('{{ $labels.pod }}');
+  });
+
+  test('thresholds come from values; REST-only mode drops the socket alert', () => {
+    const tuned = rules({ metrics: { prometheusRule: { enabled: true, thresholds: { priceQueueSize: 4000, flushP99Seconds: 1.5 } } } });
+    expect(tuned.find((r) => r.alert === 'KalshiPriceQueueBacklog')?.expr).toMatch(/> 4000$/);
+    expect(tuned.find((r) => r.alert === 'KalshiFlushSlow')?.expr.trim()).toMatch(/> 1\.5$/);
+    const restOnly = rules({ kalshi: { wsEnabled: false } });
+    expect(restOnly.map((r) => r.alert)).not.toContain('KalshiWebSocketDisconnected');
+    expect(restOnly).toHaveLength(5);
+  });
+});
+
+describe('Grafana dashboard', () => {
+  const json = readChartFile('dashboards/kalshi-ingestor.json');
+  const dashboard = JSON.parse(json) as {
+    uid: string;
+    panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
+  };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  const used = new Set(exprs.flatMap(metricsInPromql));
+
+  test('is shipped as a ConfigMap labelled for the Grafana sidecar', () => {
+    const { objects } = render();
+    const map = findObject(objects, 'ConfigMap', '-dashboard') as K8sObject & { data: Record<string, string> };
+    expect(map.metadata.labels?.grafana_dashboard).toBe('1');
+    expect(JSON.parse(map.data['kalshi-ingestor.json'])).toEqual(dashboard);
+    expect(render({ metrics: { grafanaDashboard: { enabled: false } } }).objects.map((o) => o.kind)).not.toContain('ConfigMap');
+  });
+
+  test('has a panel for every metric of the contract', () => {
+    const missing = contract.filter((name) => ![...exposedSeries([name])].some((s) => used.has(s)));
+    expect(missing).toEqual([]);
+  });
+
+  test('reads only contract metrics and the default process metrics', () => {
+    expect([...used].filter((m) => !series.has(m) && !isDefaultProcessMetric(m))).toEqual([]);
+    expect(dashboard.panels.filter((p) => p.type !== 'row').every((p) => (p.targets ?? []).length > 0)).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+// @ts-nocheck
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+describe('loadConfig', () => {
+  it('applies every default of the contract', () => {
+    const result = loadConfig({ KALSHI_WS_ENABLED: 'false' });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const c = result.config;
+    expect(c.kalshi.wsUrl).toBe('wss://external-api-ws.kalshi.com/trade-api/ws/v2');
+    expect(c.kalshi.restUrl).toBe('https://external-api.kalshi.com/trade-api/v2');
+    expect(c.kalshi.wsEnabled).toBe(false);
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.http).toEqual({ port: 8080, host: '0.0.0.0' });
+    expect([c.flushIntervalMs, c.flushOffsetMs, c.maxQueueSize, c.publishIntervalMs]).toEqual([5000, 2500, 1000, 100]);
+    expect([c.mapperRefreshMs, c.leaderLockTtlMs, c.leaderRetryMs]).toEqual([60000, 30000, 1000]);
+    expect([c.fallbackAfterMs, c.fallbackPollIntervalMs, c.stallTimeoutMs]).toEqual([10000, 30000, 30000]);
+    expect([c.reconcileIntervalMs, c.maxMarkets, c.shutdownTimeoutMs]).toEqual([300000, 5000, 10000]);
+    expect(c.workerId.length).toBeGreaterThan(0);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('reports every bad variable at once, one line each, naming the form it needs', () => {
+    const result = loadConfig({
+      KALSHI_WS_ENABLED: 'false',
+      PORT: 'eighty',
+      FLUSH_INTERVAL_MS: '-5',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'localhost:6379',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(4);
+    expect(result.problems.find((p) => p.startsWith('PORT:'))).toMatch(/TCP port/);
+    expect(result.problems.find((p) => p.startsWith('FLUSH_INTERVAL_MS:'))).toMatch(/milliseconds/);
+    expect(result.problems.find((p) => p.startsWith('LOG_LEVEL:'))).toMatch(/one of/);
+    expect(result.problems.find((p) => p.startsWith('REDIS_URL:'))).toMatch(/redis:\/\//);
+  });
+
+  it('requires a key id and a key while the socket is enabled', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.join('\n')).toMatch(/KALSHI_API_KEY_ID: missing/);
+    expect(result.problems.join('\n')).toMatch(/KALSHI_PRIVATE_KEY_PATH \/ KALSHI_PRIVATE_KEY: missing/);
+  });
+
+  it('reads the key from a file or from text, and never prints it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'key.pem'), pem);
+    const fromFile = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY_PATH: join(dir, 'key.pem') });
+    expect(fromFile.ok && fromFile.config.kalshi.credentials?.keyId).toBe('kid');
+    const fromText = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
+    expect(fromText.ok && fromText.config.kalshi.credentials?.privateKey.asymmetricKeyType).toBe('rsa');
+
+    const bad = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY: 'TOP-SECRET-NOT-A-KEY' });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.join('\n')).toMatch(/KALSHI_PRIVATE_KEY: needs an RSA private key/);
+    expect(bad.problems.join('\n')).not.toContain('TOP-SECRET');
+  });
+
+  it('takes the flush offset modulo the period', () => {
+    const result = loadConfig({ KALSHI_WS_ENABLED: 'false', FLUSH_INTERVAL_MS: '1000', FLUSH_OFFSET_MS: '2500' });
+    expect(result.ok && result.config.flushOffsetMs).toBe(500);
+  });
+});

@@ -1,0 +1,65 @@
+// @ts-nocheck
+import { parseCents, parseDollars, unitsToCents } from '../../src/prices/dollars';
+import { makeQuote } from '../../src/prices/quote';
+
+describe('dollar strings to cents', () => {
+  it.each([
+    ['0.4550', 4550, 45.5],
+    ['0.4537', 4537, 45.37],
+    ['0.01', 100, 1],
+    ['0.0001', 1, 0.01],
+    ['1.00', 10000, 100],
+    ['0', 0, 0],
+    ['0.5', 5000, 50],
+  ])('%s → %i units → %d¢ exactly', (text, units, cents) => {
+    expect(parseDollars(text)).toBe(units);
+    expect(unitsToCents(units)).toBe(cents);
+  });
+
+  it('keeps complements exact where floats drift', () => {
+    const bid = parseDollars('0.0804') as number;
+    expect(100 - 8.04).not.toBe(91.96); // the float drift this representation avoids
+    expect(unitsToCents(10000 - bid)).toBe(91.96);
+  });
+
+  it.each([
+    ['abc', 'bad_price'],
+    ['', 'bad_price'],
+    ['0.12345', 'bad_price'],
+    ['1e-2', 'bad_price'],
+    [' 0.5', 'bad_price'],
+    ['-0.10', 'price_out_of_range'],
+    ['1.0001', 'price_out_of_range'],
+    ['2.00', 'price_out_of_range'],
+  ])('refuses %j as %s', (text, problem) => {
+    expect(parseDollars(text)).toBe(problem);
+  });
+
+  it('accepts integer cents only as whole cents from 0 to 100', () => {
+    expect(parseCents(45)).toBe(4500);
+    expect(parseCents(-1)).toBe('price_out_of_range');
+    expect(parseCents(101)).toBe('price_out_of_range');
+    expect(parseCents(4.5)).toBe('price_out_of_range');
+    expect(parseCents(Number.NaN)).toBe('bad_price');
+  });
+});
+
+describe('makeQuote', () => {
+  const none = { dollars: undefined, cents: undefined };
+  it('prefers the dollar field over the integer-cent field', () => {
+    const quote = makeQuote('T', { dollars: '0.4500', cents: 99 }, { dollars: '0.5300', cents: 1 }, 5, 'socket');
+    expect(quote).toEqual({ ticker: 'T', yesBid: 4500, yesAsk: 5300, exchangeTimeMs: 5, source: 'socket' });
+  });
+  it('falls back to integer cents where the dollar field is missing', () => {
+    expect(makeQuote('T', { dollars: undefined, cents: 45 }, { dollars: undefined, cents: 53 }, 5, 'socket')).toMatchObject({ yesBid: 4500, yesAsk: 5300 });
+  });
+  it('reads a bid of 0 as no bid, and an ask of $1 or none as no ask', () => {
+    expect(makeQuote('T', { dollars: '0.0000', cents: undefined }, { dollars: '1.0000', cents: undefined }, 5, 'socket')).toMatchObject({ yesBid: null, yesAsk: null });
+    expect(makeQuote('T', { dollars: '0.40', cents: undefined }, none, 5, 'socket')).toMatchObject({ yesBid: 4000, yesAsk: null });
+  });
+  it('refuses a quote with no price at all, and bad prices', () => {
+    expect(makeQuote('T', none, none, 5, 'socket')).toBe('missing_price');
+    expect(makeQuote('T', { dollars: 'x', cents: undefined }, none, 5, 'socket')).toBe('bad_price');
+    expect(makeQuote('T', { dollars: '0.5', cents: undefined }, { dollars: '1.5', cents: undefined }, 5, 'socket')).toBe('price_out_of_range');
+  });
+});

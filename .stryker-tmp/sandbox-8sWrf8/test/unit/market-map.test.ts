@@ -1,0 +1,50 @@
+// @ts-nocheck
+import { buildMarketMap, diffMarketMaps, type MarketRow } from '../../src/mapping/market-map';
+
+const row = (ticker: string, game: string, side: string, slug: string | null = `slug-${game}`): MarketRow => ({ ticker, live_game_id: game, side, slug });
+
+describe('buildMarketMap', () => {
+  it('maps good rows and sets bad ones aside with a reason', () => {
+    const { markets, problems } = buildMarketMap(
+      [row('A-H', 'g1', 'home'), row('A-A', 'g1', 'away'), row('B-X', 'g2', 'middle'), row('C-H', 'g3', 'home', null), row('A-H2', 'g1', 'home'), row('bad ticker!', 'g4', 'home')],
+      100,
+    );
+    expect([...markets.keys()]).toEqual(['A-H', 'A-A']);
+    expect(markets.get('A-A')).toEqual({ ticker: 'A-A', gameId: 'g1', side: 'away', slug: 'slug-g1' });
+    expect(problems.map((p) => [p.ticker, p.reason])).toEqual([
+      ['B-X', 'unknown_side'],
+      ['C-H', 'market_without_game'],
+      ['A-H2', 'duplicate_side'],
+      ['bad ticker!', 'bad_ticker'],
+    ]);
+  });
+
+  it('refuses markets beyond MAX_MARKETS, loudly', () => {
+    const { markets, problems } = buildMarketMap([row('A', 'g1', 'home'), row('B', 'g2', 'home'), row('C', 'g3', 'home')], 2);
+    expect(markets.size).toBe(2);
+    expect(problems).toEqual([{ reason: 'max_markets_exceeded', ticker: 'C', gameId: 'g3' }]);
+  });
+});
+
+describe('diffMarketMaps', () => {
+  it('finds added, removed and re-mapped markets', () => {
+    const before = buildMarketMap([row('A', 'g1', 'home'), row('B', 'g1', 'away'), row('C', 'g2', 'home')], 10).markets;
+    const after = buildMarketMap([row('A', 'g1', 'home'), row('C', 'g2', 'away'), row('D', 'g3', 'home')], 10).markets;
+    const diff = diffMarketMaps(before, after);
+    expect(diff.removed.map((m) => m.ticker).sort()).toEqual(['B', 'C']);
+    expect(diff.added.map((m) => m.ticker).sort()).toEqual(['C', 'D']);
+    expect(diffMarketMaps(after, after)).toEqual({ added: [], removed: [], changed: [] });
+  });
+});
+
+describe('diffMarketMaps: re-mapped markets', () => {
+  it('lists a market whose side, game or slug changed in `changed`, and also as removed and added', () => {
+    const m = (ticker: string, gameId: string, side: 'home' | 'away', slug = `s-${gameId}`) => ({ ticker, gameId, side, slug });
+    const before = new Map([m('A', 'g1', 'home'), m('B', 'g1', 'away'), m('C', 'g2', 'home'), m('D', 'g3', 'home')].map((x) => [x.ticker, x]));
+    const after = new Map([m('A', 'g1', 'away'), m('B', 'g1', 'home'), m('C', 'g9', 'home'), m('D', 'g3', 'home', 'new-slug')].map((x) => [x.ticker, x]));
+    const diff = diffMarketMaps(before, after);
+    expect(diff.changed?.map((c) => [c.before, c.after])).toEqual(['A', 'B', 'C', 'D'].map((t) => [before.get(t), after.get(t)]));
+    expect(diff.removed).toEqual([...before.values()]);
+    expect(diff.added).toEqual([...after.values()]);
+  });
+});

@@ -1,0 +1,47 @@
+// @ts-nocheck
+import { exchangeTimeOf, isInvalid, parseServerFrame } from '../../src/kalshi/protocol';
+
+const ticker = {
+  type: 'ticker',
+  sid: 11,
+  msg: { market_ticker: 'KXNBAGAME-26FEB05CHAHOU-CHA', price_dollars: '0.4800', yes_bid_dollars: '0.4500', yes_ask_dollars: '0.5300', ts: 1669149841, ts_ms: 1669149841000 },
+};
+
+describe('parseServerFrame', () => {
+  it('accepts every server message of KALSHI.md', () => {
+    for (const message of [
+      ticker,
+      { id: 1, type: 'subscribed', msg: { channel: 'ticker', sid: 7 } },
+      { id: 2, sid: 7, seq: 3, type: 'ok', msg: { market_tickers: ['C'] } },
+      { id: 4, type: 'ok', msg: [{ channel: 'ticker', sid: 7 }] },
+      { id: 3, sid: 7, seq: 4, type: 'unsubscribed' },
+      { id: 1, type: 'error', msg: { code: 16, msg: 'Market not found' } },
+    ]) {
+      const parsed = parseServerFrame(JSON.stringify(message));
+      expect(isInvalid(parsed)).toBe(false);
+      expect(parsed).toEqual(message);
+    }
+  });
+
+  it.each([
+    ['{not json', 'invalid_json'],
+    ['42', 'invalid_schema'],
+    ['null', 'invalid_schema'],
+    ['{"type":"ticker_v2","sid":1,"msg":{}}', 'unknown_type'],
+    ['{"msg":{}}', 'unknown_type'],
+    ['{"type":"ticker","sid":1,"msg":{}}', 'invalid_schema'],
+    ['{"type":"ticker","sid":1,"msg":{"market_ticker":"A","yes_bid_dollars":0.45}}', 'invalid_schema'],
+    ['{"type":"subscribed","id":1,"msg":{"channel":"ticker"}}', 'invalid_schema'],
+  ])('refuses %s as %s', (text, reason) => {
+    const parsed = parseServerFrame(text);
+    expect(isInvalid(parsed) && parsed.invalid).toBe(reason);
+  });
+});
+
+describe('exchangeTimeOf', () => {
+  it('takes ts_ms, else ts×1000, else the receive time', () => {
+    expect(exchangeTimeOf({ market_ticker: 'A', ts: 5, ts_ms: 5123 }, 9)).toBe(5123);
+    expect(exchangeTimeOf({ market_ticker: 'A', ts: 5 }, 9)).toBe(5000);
+    expect(exchangeTimeOf({ market_ticker: 'A' }, 9)).toBe(9);
+  });
+});
