@@ -143,14 +143,18 @@ export class RedisPublisher {
     if (gameIds.length === 0) return { rebuilt: 0 };
     const pipeline = this.redis.pipeline() as WithScripts;
     const ttl = String(this.opts.hashTtlMs);
+    const scripted: boolean[] = [];
     for (const gameId of gameIds) {
       const state = current(gameId);
+      scripted.push(state !== undefined);
       if (state === undefined) pipeline.pexpire(this.keys.prices(gameId), this.opts.hashTtlMs);
       else pipeline[KEEP_PRICE_COMMAND](this.keys.prices(gameId), ttl, String(state.updatedAtMs), ...hashFields(state));
     }
     const results = await execOrThrow(pipeline, 'touch');
     let rebuilt = 0;
-    for (const [, reply] of results) if (reply === 1) rebuilt += 1;
+    results.forEach(([, reply], i) => {
+      if (scripted[i] === true && reply === 1) rebuilt += 1;
+    });
     return { rebuilt };
   }
 }
