@@ -18,7 +18,7 @@ import { FlushLoop } from './pipeline/flush-loop';
 import { PricePipeline } from './pipeline/price-pipeline';
 import { PublishLoop } from './pipeline/publish-loop';
 import type { GamePrices, MarketQuote } from './prices/types';
-import { PostgresWriter } from './sinks/postgres-writer';
+import { PostgresWriter, reconnectBackoffSeconds } from './sinks/postgres-writer';
 import { redisKeys } from './sinks/redis-keys';
 import { RedisPublisher } from './sinks/redis-publisher';
 
@@ -91,6 +91,7 @@ export class App {
       connect_timeout: 5,
       idle_timeout: 60,
       onnotice: () => undefined,
+      backoff: reconnectBackoffSeconds,
       connection: { application_name: `kalshi-ingestor:${config.workerId}`, statement_timeout: 15_000 },
     });
     // Publishing must fail fast while Redis is away (the batch is requeued), never wait in a queue.
