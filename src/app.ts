@@ -16,6 +16,7 @@ import { HeapMonitor } from './observability/heap-monitor';
 import { createMetrics } from './observability/metrics';
 import { FlushLoop } from './pipeline/flush-loop';
 import { PricePipeline } from './pipeline/price-pipeline';
+import { REST_CORRECTS_AFTER_MS } from './prices/game-book';
 import { PublishLoop } from './pipeline/publish-loop';
 import type { GamePrices, MarketQuote } from './prices/types';
 import { PostgresWriter, reconnectBackoffSeconds } from './sinks/postgres-writer';
@@ -113,7 +114,7 @@ export class App {
       },
       onUnmapped: (ticker) => this.complaints.report('unknown_ticker', { ticker }),
       onRefused: (reason, detail) => this.complaints.report(reason, detail),
-    });
+    }, { restCorrectsAfterMs: Math.min(REST_CORRECTS_AFTER_MS, config.reconcileIntervalMs) });
 
     const writer = new PostgresWriter(this.sql);
     this.flushLoop = new FlushLoop({

@@ -50,11 +50,15 @@ export class PricePipeline {
    */
   applyQuote(quote: MarketQuote, receivedAtMs: number): void {
     this.lastQuoteAt = receivedAtMs;
-    if (!isBelievableExchangeTime(quote.exchangeTimeMs, receivedAtMs)) {
+    let stamped = quote;
+    if (quote.source === 'rest') {
+      // REST has no exchange time: whatever the reader put there, its stamp is the receive time handed in.
+      if (quote.exchangeTimeMs !== receivedAtMs) stamped = { ...quote, exchangeTimeMs: receivedAtMs };
+    } else if (!isBelievableExchangeTime(quote.exchangeTimeMs, receivedAtMs)) {
       this.events.onRefused('bad_timestamp', { ticker: quote.ticker, exchangeTimeMs: quote.exchangeTimeMs, source: quote.source });
       return;
     }
-    const outcome = this.book.apply(quote, { receivedAtMs, socketDown: this.socketDown });
+    const outcome = this.book.apply(stamped, { receivedAtMs, socketDown: this.socketDown });
     if (outcome.kind === 'updated') {
       this.enqueue(outcome.prices);
       this.events.onQueued();

@@ -234,6 +234,31 @@ describe('a tick from Kalshi', () => {
     expect(renamed.homeTeam).toEqual({ kalshiBuyPrice: 31, kalshiSellPrice: 30 });
   });
 
+  it('the keep-alive rewrites a lost price hash within one period (20 s), without publishing', async () => {
+    const home = ticker('LOST');
+    const probe = ticker('LOSTPROBE');
+    const { gameId, slug } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
+    const probeGame = await h.addGame([{ ticker: probe, side: 'home', yesBid: 0.3, yesAsk: 0.32 }]);
+    const tsMs = Date.now();
+    await waitFor(() => h.sim.subscribedTickers().has(home) && h.sim.subscribedTickers().has(probe));
+    h.sim.setQuote(home, { yesBid: 0.51, yesAsk: 0.53, tsMs });
+    await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
+    const key = h.redis.keys.prices(gameId);
+    const written = await h.redis.redis.hgetall(key);
+    expect(written).toMatchObject({ homeBuyPrice: '53', slug, timestamp: String(tsMs) });
+    const published = h.messagesOf(gameId).length;
+
+    await h.redis.redis.del(key);
+    await waitFor(async () => (await h.redis.redis.exists(key)) === 1, { timeoutMs: 21_000, intervalMs: 100, message: 'the hash rewritten by the keep-alive' });
+    expect(await h.redis.redis.hgetall(key)).toEqual(written);
+    expect(await h.redis.redis.pttl(key)).toBeGreaterThan(50_000);
+    // Messages on one channel arrive in order: once the probe's is here, a keep-alive message would be too.
+    const marker = Date.now();
+    h.sim.setQuote(probe, { yesBid: 0.31, yesAsk: 0.33, tsMs: marker });
+    await h.waitForMessage(probeGame.gameId, (m) => m.timestamp === marker);
+    expect(h.messagesOf(gameId)).toHaveLength(published);
+  });
+
   it('subscribes a market added to kalshi_markets while running, and unsubscribes a closed one, within a second', async () => {
     const home = ticker('ADD');
     const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);

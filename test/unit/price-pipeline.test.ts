@@ -119,6 +119,16 @@ describe('PricePipeline.applyQuote', () => {
     expect(pipeline.book.quoteOf('HOU')).toMatchObject({ yesAsk: 5300, source: 'socket' });
   });
 
+  it('stamps a REST quote with its receive time, whatever the reader put in exchangeTimeMs, and never calls it bad_timestamp', () => {
+    const { pipeline, events, map, drain } = setup();
+    map([home]);
+    pipeline.applyQuote({ ...rest('HOU', 4000, 4200, 0), exchangeTimeMs: 0 }, NOW);
+    expect(events.refused).toEqual([]);
+    expect(drain().publish).toMatchObject([{ tickTimeMs: NOW, updatedAtMs: NOW, homeTeam: { kalshiBuyPrice: 42 } }]);
+    pipeline.applyQuote(rest('HOU', 4100, 4200, NOW + 7), NOW + 7);
+    expect(drain().publish).toMatchObject([{ tickTimeMs: NOW + 7 }]);
+  });
+
   it('initial REST quotes fill markets without a quote and leave socket-quoted ones alone', () => {
     const { pipeline, map, drain } = setup();
     map([home, away]);
