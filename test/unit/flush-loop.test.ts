@@ -118,6 +118,7 @@ describe('FlushLoop', () => {
     s.plan = ['fail', 'fail', 'fail', 'ok'];
     const { loop, failures } = loopWith(s, queue, { intervalMs: 5000, offsetMs: 2500 });
     loop.start();
+    loop.start(); // idempotent: a second chain would retry twice as often
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(2500 + 100 + 200 + 400);
     expect(s.starts).toEqual([2500, 2600, 2800, 3200]);

@@ -297,3 +297,30 @@ describe('GameBook: re-mapping keeps each market\'s quote', () => {
     expect(book.current('nope')).toBeUndefined();
   });
 });
+
+describe('GameBook: edges of the precedence rules', () => {
+  it('the silence clock never goes back, even if a later frame carries an earlier receive time', () => {
+    const book = new GameBook({ restCorrectsAfterMs: 60_000 });
+    book.addMarket(home);
+    book.apply(q('G1-HOU', 5000, 5200, 1_000_000), at(1_100_000));
+    book.apply(q('G1-HOU', 5100, 5200, 1_000_001), at(1_050_000));
+    expect(book.apply(rest('G1-HOU', 3000, 3200, 1_150_000), at(1_150_000)).kind).toBe('outranked');
+  });
+
+  it('a socket time on the away market also keeps REST from raising the version', () => {
+    const book = new GameBook();
+    book.addMarket(home);
+    book.addMarket(away);
+    book.apply(q('G1-CHA', 5000, 5200, 1_000_000), at(1_000_000));
+    expect(book.apply(rest('G1-HOU', 4000, 4200, 5_000_000), at(5_000_000))).toMatchObject({ prices: { updatedAtMs: 1_000_000 } });
+  });
+
+  it('a market\'s version never goes back, so a move carries the highest one', () => {
+    const book = new GameBook();
+    book.addMarket(home);
+    book.apply(rest('G1-HOU', 4000, 4200, 8000), at(8000));
+    book.apply(rest('G1-HOU', 4100, 4200, 7500), at(7500));
+    book.remap([{ ...home, gameId: 'g9' }]);
+    expect(book.current('g9')?.updatedAtMs).toBe(8000);
+  });
+});

@@ -1,3 +1,0 @@
-// @ts-nocheck
-export { startActivityWatcher, type ActivityWatcher, type ActivityWatcherOptions } from './server';
-export { toBrowserEvent, parseBrowserMessage, type KalshiPriceUpdateEvent, type BrowserMessage } from './protocol';

@@ -1,7 +1,0 @@
-// @ts-nocheck
-export { KalshiSimulator, COMMAND_LOG_LIMIT } from './simulator';
-export type { SimulatorOptions, SimulatorStats, ConnectionView, CommandLogEntry } from './simulator';
-export { Exchange, randomSimMarket, MARKET_STATUSES } from './exchange';
-export type { SimMarket, QuoteUpdate, RestMarket } from './exchange';
-export type { TickerPayload } from './protocol';
-export { ErrorCode } from './protocol';
