@@ -19,7 +19,7 @@ import { PricePipeline } from './pipeline/price-pipeline';
 import { PublishLoop } from './pipeline/publish-loop';
 import type { GamePrices, MarketQuote } from './prices/types';
 import { createRedis, describeRedis, quitRedis, type RedisClient } from './redis/connect';
-import { PostgresWriter } from './sinks/postgres-writer';
+import { PostgresWriter, reconnectBackoffSeconds } from './sinks/postgres-writer';
 import { redisKeys } from './sinks/redis-keys';
 import { RedisPublisher } from './sinks/redis-publisher';
 
@@ -101,6 +101,7 @@ export class App {
       connect_timeout: 5,
       idle_timeout: 60,
       onnotice: () => undefined,
+      backoff: reconnectBackoffSeconds,
       connection: { application_name: `kalshi-ingestor:${config.workerId}`, statement_timeout: 15_000 },
     });
     // Publishing must fail fast while Redis is away (the batch is requeued), never wait in a queue (createRedis's role defaults).
@@ -124,7 +125,7 @@ export class App {
         this.complaints.report('unknown_ticker', { ticker });
       },
       onRefused: (reason, detail) => this.complaints.report(reason, detail),
-    });
+    }, { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) });
 
     const writer = new PostgresWriter(this.sql);
     this.flushLoop = new FlushLoop({
@@ -329,7 +330,7 @@ export class App {
     this.supervisor = setInterval(() => this.supervise(), SUPERVISE_EVERY_MS);
     this.keepAlive = setInterval(() => {
       this.publisher
-        .touch([...this.pipeline.book.gameIds()])
+        .touch([...this.pipeline.book.gameIds()], (gameId) => this.pipeline.book.current(gameId))
         .catch((error: Error) => log.debug({ err: error.message }, 'price hash keep-alive failed'));
     }, PRICE_HASH_TTL_MS / 3);
   }
@@ -382,7 +383,10 @@ export class App {
         else this.applyQuotes(quotes);
       },
       onInvalid,
-      onActiveChange: (active) => metrics.fallbackActive.set(active && !signal.aborted ? 1 : 0),
+      onActiveChange: (active) => {
+        this.pipeline.setFallbackActive(active);
+        metrics.fallbackActive.set(active && !signal.aborted ? 1 : 0);
+      },
     });
     const reconciler = new Reconciler({
       rest: this.rest,

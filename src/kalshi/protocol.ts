@@ -147,5 +147,6 @@ export function tickerQuote(msg: TickerMessage['msg'], receivedAtMs: number): Ma
     { dollars: msg.yes_bid_dollars, cents: msg.yes_bid },
     { dollars: msg.yes_ask_dollars, cents: msg.yes_ask },
     exchangeTimeOf(msg, receivedAtMs),
+    'socket',
   );
 }

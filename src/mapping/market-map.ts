@@ -71,24 +71,42 @@ export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): 
   return { markets, problems };
 }
 
-export interface MarketMapDiff {
-  added: MappedMarket[];
-  removed: MappedMarket[];
+/** A market still mapped whose game, side or slug changed. */
+export interface MarketRemap {
+  before: MappedMarket;
+  after: MappedMarket;
 }
 
-/** What changed between two loads; a market whose game, side or slug changed is removed and added. */
+export interface MarketMapDiff {
+  /** New markets, and re-mapped ones (also listed in `changed`). */
+  added: MappedMarket[];
+  /** Markets gone, and re-mapped ones as they were (also listed in `changed`). */
+  removed: MappedMarket[];
+  /** Re-mapped markets: the book moves them keeping their quote. Absent = none (older producers). */
+  changed?: MarketRemap[];
+}
+
+/**
+ * What changed between two loads. A market whose game, side or slug changed is listed in `changed`, and, for
+ * consumers that only know adds and removals, also as removed (before) and added (after).
+ */
 export function diffMarketMaps(previous: ReadonlyMap<string, MappedMarket>, next: ReadonlyMap<string, MappedMarket>): MarketMapDiff {
   const added: MappedMarket[] = [];
   const removed: MappedMarket[] = [];
+  const changed: MarketRemap[] = [];
   for (const [ticker, market] of previous) {
     const now = next.get(ticker);
-    if (now === undefined || !sameMapping(now, market)) removed.push(market);
+    if (now === undefined) removed.push(market);
+    else if (!sameMapping(now, market)) {
+      removed.push(market);
+      changed.push({ before: market, after: now });
+    }
   }
   for (const [ticker, market] of next) {
     const before = previous.get(ticker);
     if (before === undefined || !sameMapping(before, market)) added.push(market);
   }
-  return { added, removed };
+  return { added, removed, changed };
 }
 
 function sameMapping(a: MappedMarket, b: MappedMarket): boolean {

@@ -1,5 +1,6 @@
 import type { MarketMapDiff } from '../mapping/market-map';
-import { GameBook } from '../prices/game-book';
+import { isBelievableExchangeTime } from '../prices/exchange-time';
+import { GameBook, type GameBookOptions, type MappedMarket } from '../prices/game-book';
 import { LatestByGame } from '../prices/latest-by-game';
 import type { GamePrices, MarketQuote } from '../prices/types';
 
@@ -7,6 +8,7 @@ export interface PricePipelineEvents {
   /** A game's prices changed: both queues hold the new state. */
   onQueued(): void;
   onUnmapped(ticker: string): void;
+  /** Input refused (`bad_timestamp`, `duplicate_side`): counted and logged at a bounded rate by the caller. */
   onRefused(reason: string, detail: Record<string, unknown>): void;
 }
 
@@ -15,21 +17,48 @@ export interface PricePipelineEvents {
  * sockets or databases; `app.ts` feeds it and drains its queues.
  */
 export class PricePipeline {
-  readonly book = new GameBook();
+  readonly book: GameBook;
   readonly flushQueue = new LatestByGame();
   readonly publishQueue = new LatestByGame();
   private lastQuoteAt = 0;
+  private socketDown = false;
 
-  constructor(private readonly events: PricePipelineEvents) {}
+  constructor(
+    private readonly events: PricePipelineEvents,
+    options: GameBookOptions = {},
+  ) {
+    this.book = new GameBook(options);
+  }
 
   get lastQuoteAtMs(): number {
     return this.lastQuoteAt;
   }
 
-  /** The hot path: one call per ticker message. */
+  /** True while told the socket is down (REST fallback active): REST quotes then feed every market. */
+  get fallbackActive(): boolean {
+    return this.socketDown;
+  }
+
+  /** The caller says when REST fallback starts and stops (the pipeline has no view of the sockets). */
+  setFallbackActive(active: boolean): void {
+    this.socketDown = active;
+  }
+
+  /**
+   * The single entry point for socket and REST quotes. `receivedAtMs` is our clock at receipt: the `now` of the
+   * exchange-time window and of the REST silence rule.
+   */
   applyQuote(quote: MarketQuote, receivedAtMs: number): void {
     this.lastQuoteAt = receivedAtMs;
-    const outcome = this.book.apply(quote);
+    let stamped = quote;
+    if (quote.source === 'rest') {
+      // REST has no exchange time: whatever the reader put there, its stamp is the receive time handed in.
+      if (quote.exchangeTimeMs !== receivedAtMs) stamped = { ...quote, exchangeTimeMs: receivedAtMs };
+    } else if (!isBelievableExchangeTime(quote.exchangeTimeMs, receivedAtMs)) {
+      this.events.onRefused('bad_timestamp', { ticker: quote.ticker, exchangeTimeMs: quote.exchangeTimeMs, source: quote.source });
+      return;
+    }
+    const outcome = this.book.apply(stamped, { receivedAtMs, socketDown: this.socketDown });
     if (outcome.kind === 'updated') {
       this.enqueue(outcome.prices);
       this.events.onQueued();
@@ -38,26 +67,24 @@ export class PricePipeline {
     }
   }
 
-  /**
-   * A first price for markets just subscribed, read from REST. Stamped with its receive time, it
-   * must not replace a tick the socket already delivered, so it only fills markets without a quote.
-   */
+  /** First prices of markets just subscribed, read from REST: the book's precedence keeps socket ticks first. */
   applyInitialQuotes(quotes: readonly MarketQuote[], receivedAtMs: number): void {
-    for (const quote of quotes) {
-      if (!this.book.hasQuote(quote.ticker)) this.applyQuote(quote, receivedAtMs);
-    }
+    for (const quote of quotes) this.applyQuote(quote, receivedAtMs);
   }
 
   applyMapping(diff: MarketMapDiff): void {
-    for (const market of diff.removed) this.book.removeMarket(market.ticker);
+    const changed = diff.changed ?? [];
+    const moved = new Set(changed.map((change) => change.after.ticker));
+    for (const market of diff.removed) if (!moved.has(market.ticker)) this.book.removeMarket(market.ticker);
+    const refused = this.book.remap(changed.map((change) => change.after));
     for (const market of diff.added) {
-      if (!this.book.addMarket(market)) {
-        this.events.onRefused('duplicate_side', { ticker: market.ticker, gameId: market.gameId, side: market.side });
-      }
+      if (!moved.has(market.ticker) && !this.book.addMarket(market)) refused.push(market);
     }
-    // A game whose mapping changed (a market gone, a side now complemented) publishes its new state.
+    for (const market of refused) this.refuseSide(market);
+    // A game whose mapping changed (a market gone, moved or re-sided, a side now complemented) publishes its new state.
     const touched = new Set<string>();
     for (const market of [...diff.removed, ...diff.added]) touched.add(market.gameId);
+    for (const change of changed) touched.add(change.before.gameId).add(change.after.gameId);
     let queued = false;
     for (const gameId of touched) {
       const prices = this.book.current(gameId);
@@ -73,6 +100,11 @@ export class PricePipeline {
     for (const ticker of [...this.book.tickers()]) this.book.removeMarket(ticker);
     this.flushQueue.clear();
     this.publishQueue.clear();
+    this.socketDown = false;
+  }
+
+  private refuseSide(market: MappedMarket): void {
+    this.events.onRefused('duplicate_side', { ticker: market.ticker, gameId: market.gameId, side: market.side });
   }
 
   private enqueue(prices: GamePrices): void {

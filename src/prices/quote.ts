@@ -1,5 +1,5 @@
 import { parseCents, parseDollars, type PriceProblem } from './dollars';
-import { UNITS_PER_DOLLAR, type MarketQuote, type PriceUnits } from './types';
+import { UNITS_PER_DOLLAR, type MarketQuote, type PriceUnits, type QuoteSource } from './types';
 
 /** A price as it arrives: the `_dollars` string, with the integer-cent field only as a fallback. */
 export interface RawPrice {
@@ -18,7 +18,7 @@ export function makeQuote(
   bid: RawPrice,
   ask: RawPrice,
   exchangeTimeMs: number,
-  source?: 'socket' | 'rest',
+  source: QuoteSource,
 ): MarketQuote | QuoteProblem {
   const bidUnits = readPrice(bid);
   const askUnits = readPrice(ask);
@@ -30,7 +30,7 @@ export function makeQuote(
     yesBid: bidUnits === undefined || bidUnits === 0 ? null : bidUnits,
     yesAsk: askUnits === undefined || askUnits === UNITS_PER_DOLLAR ? null : askUnits,
     exchangeTimeMs,
-    ...(source === undefined ? {} : { source }),
+    source,
   };
 }
 

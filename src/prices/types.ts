@@ -10,15 +10,23 @@ export const UNITS_PER_CENT = 100;
 
 export type Side = 'home' | 'away';
 
+/**
+ * Where a quote came from. The socket is authoritative for a market; a REST read has no exchange time and
+ * only fills, feeds or corrects by the rules of {@link GameBook.apply} (DESIGN.md "Prices of a game").
+ */
+export type QuoteSource = 'socket' | 'rest';
+
 /** A market's top of book at one exchange time. `null` = that side of the book is empty. */
 export interface MarketQuote {
   ticker: string;
   yesBid: PriceUnits | null;
   yesAsk: PriceUnits | null;
-  /** Exchange time in Unix ms (ts_ms, else ts×1000, else receive time). */
+  /**
+   * Socket: the exchange time in Unix ms (ts_ms, else ts×1000, else receive time). REST: the receive time; it
+   * only becomes the message's `timestamp`, never an ordering of the market against socket ticks.
+   */
   exchangeTimeMs: number;
-  /** Where the quote came from: a REST read carries no exchange time and never outranks a socket tick. */
-  source?: 'socket' | 'rest';
+  source: QuoteSource;
 }
 
 /** One team's Kalshi prices in cents (fractional for sub-cent ticks); `null` = no quote. */

@@ -14,7 +14,8 @@ import type { GamePrices } from '../prices/types';
  *  - every other top-level key is kept;
  *  - a row whose four prices are unchanged is skipped (jsonb comparison: 45.5 = 45.50, null = null);
  *  - a row whose stored kalshiUpdatedAt is a number newer than the incoming one is skipped (a non-number stored
- *    there is treated as absent, never cast);
+ *    there is treated as absent, never cast; so is one more than 5 minutes ahead of Postgres's clock, which can
+ *    only be a bad exchange time stored before those were refused, e.g. a ts_ms in microseconds);
  *  - games absent from frontend_games, or whose frontend_data is not a JSON object, are left alone;
  *  - duplicate game ids in one batch: the entry with the newest updated_at_ms wins.
  * Prices go through `numeric`, so they keep their exact decimal value (45.37 stays 45.37).
@@ -49,6 +50,7 @@ UPDATE frontend_games AS f
    AND jsonb_typeof(f.frontend_data) = 'object'
    AND CASE WHEN jsonb_typeof(f.frontend_data -> 'kalshiUpdatedAt') = 'number'
             THEN (f.frontend_data ->> 'kalshiUpdatedAt')::numeric <= n.updated_at_ms
+              OR (f.frontend_data ->> 'kalshiUpdatedAt')::numeric > extract(epoch from now()) * 1000 + 300000
             ELSE true END
    AND (   (f.frontend_data -> 'awayTeam' -> 'kalshiBuyPrice')  IS DISTINCT FROM n.away_buy
         OR (f.frontend_data -> 'awayTeam' -> 'kalshiSellPrice') IS DISTINCT FROM n.away_sell

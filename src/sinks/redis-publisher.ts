@@ -7,6 +7,43 @@ import type { RedisKeys } from './redis-keys';
 
 /** Name under which the script is defined on the Redis client (redis.defineCommand). */
 export const PUBLISH_PRICE_COMMAND = 'kalshiPublishPrice';
+/** Name of the keep-alive script. */
+export const KEEP_PRICE_COMMAND = 'kalshiKeepPrice';
+
+/** A stored `timestamp` further ahead of Redis's clock than this is a bad exchange time, not a version. */
+export const MAX_VERSION_LEAD_MS = 5 * 60 * 1000;
+
+/*
+ * The stored version is believed unless it lies more than MAX_VERSION_LEAD_MS ahead of Redis's own clock: such a
+ * value can only be a bad exchange time written before they were refused (a ts_ms in microseconds), and honouring
+ * it would refuse every later write, across restarts.
+ */
+const STORED_VERSION = `
+local function storedVersion(key)
+  local stored = tonumber(redis.call('HGET', key, 'timestamp') or '')
+  if not stored then return nil end
+  local now = redis.call('TIME')
+  local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  if stored > nowMs + ${MAX_VERSION_LEAD_MS} then return nil end
+  return stored
+end
+`;
+
+/* ARGV[first..first+6]: awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = deleted), ticker, updatedAt, slug. */
+const WRITE_FIELDS = `
+local function writeFields(key, timestamp, first)
+  local fields = { 'awayBuyPrice', 'awaySellPrice', 'homeBuyPrice', 'homeSellPrice' }
+  for i = 1, 4 do
+    local value = ARGV[first + i - 1]
+    if value == '' then
+      redis.call('HDEL', key, fields[i])
+    else
+      redis.call('HSET', key, fields[i], value)
+    end
+  end
+  redis.call('HSET', key, 'ticker', ARGV[first + 4], 'updatedAt', ARGV[first + 5], 'timestamp', timestamp, 'slug', ARGV[first + 6])
+end
+`;
 
 /**
  * KEYS[1] = the game's price hash.
@@ -15,32 +52,39 @@ export const PUBLISH_PRICE_COMMAND = 'kalshiPublishPrice';
  *       9 ticker, 10 updatedAt (Unix s), 11 slug.
  * Atomic and guarded: when the stored `timestamp` is newer than the incoming one (a deposed leader's late
  * publish), nothing is written or published and it returns 0; otherwise it writes the hash, sets the TTL,
- * publishes the message and returns 1.
+ * publishes the message and returns 1. A stored `timestamp` more than MAX_VERSION_LEAD_MS ahead of Redis's clock
+ * counts as absent.
  */
-export const PUBLISH_PRICE_SCRIPT = `
-local stored = tonumber(redis.call('HGET', KEYS[1], 'timestamp') or '')
+export const PUBLISH_PRICE_SCRIPT = `${STORED_VERSION}${WRITE_FIELDS}
+local stored = storedVersion(KEYS[1])
 local incoming = tonumber(ARGV[1])
 if stored and incoming and stored > incoming then
   return 0
 end
-local fields = { 'awayBuyPrice', 'awaySellPrice', 'homeBuyPrice', 'homeSellPrice' }
-for i = 1, 4 do
-  local value = ARGV[4 + i]
-  if value == '' then
-    redis.call('HDEL', KEYS[1], fields[i])
-  else
-    redis.call('HSET', KEYS[1], fields[i], value)
-  end
-end
-redis.call('HSET', KEYS[1], 'ticker', ARGV[9], 'updatedAt', ARGV[10], 'timestamp', ARGV[1], 'slug', ARGV[11])
+writeFields(KEYS[1], ARGV[1], 5)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `;
 
-type PublishPriceArgs = [key: string, ...argv: string[]];
-type WithPublishPrice = ChainableCommander & {
-  [PUBLISH_PRICE_COMMAND]: (...args: PublishPriceArgs) => ChainableCommander;
+/**
+ * KEYS[1] = the game's price hash. ARGV: 1 TTL ms, 2 timestamp (updatedAtMs), 3..9 the fields as in the publish
+ * script. The keep-alive: extends a hash that exists (returns 0); rewrites one that has gone missing from the
+ * current state, without publishing (returns 1). A missing hash has no stored version, so nothing newer is lost.
+ */
+export const KEEP_PRICE_SCRIPT = `${WRITE_FIELDS}
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 1 then
+  return 0
+end
+writeFields(KEYS[1], ARGV[2], 3)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
+type ScriptArgs = [key: string, ...argv: string[]];
+type WithScripts = ChainableCommander & {
+  [PUBLISH_PRICE_COMMAND]: (...args: ScriptArgs) => ChainableCommander;
+  [KEEP_PRICE_COMMAND]: (...args: ScriptArgs) => ChainableCommander;
 };
 
 export interface RedisPublisherOptions {
@@ -64,8 +108,11 @@ export class RedisPublisher {
     if (!Number.isInteger(opts.hashTtlMs) || opts.hashTtlMs <= 0) {
       throw new RangeError(`hashTtlMs must be a positive integer, got ${opts.hashTtlMs}`);
     }
-    if (typeof (redis as unknown as Record<string, unknown>)[PUBLISH_PRICE_COMMAND] !== 'function') {
-      redis.defineCommand(PUBLISH_PRICE_COMMAND, { numberOfKeys: 1, lua: PUBLISH_PRICE_SCRIPT });
+    for (const [name, lua] of [
+      [PUBLISH_PRICE_COMMAND, PUBLISH_PRICE_SCRIPT],
+      [KEEP_PRICE_COMMAND, KEEP_PRICE_SCRIPT],
+    ] as const) {
+      if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') redis.defineCommand(name, { numberOfKeys: 1, lua });
     }
   }
 
@@ -75,19 +122,13 @@ export class RedisPublisher {
     const ttl = String(this.opts.hashTtlMs);
     const channel = this.keys.channel;
     const add = (pipeline: ChainableCommander, state: GamePrices): void => {
-      (pipeline as WithPublishPrice)[PUBLISH_PRICE_COMMAND](
+      (pipeline as WithScripts)[PUBLISH_PRICE_COMMAND](
         this.keys.prices(state.gameId),
         String(state.updatedAtMs),
         ttl,
         channel,
         JSON.stringify(toPriceMessage(state)),
-        centsToString(state.awayTeam.kalshiBuyPrice) ?? '',
-        centsToString(state.awayTeam.kalshiSellPrice) ?? '',
-        centsToString(state.homeTeam.kalshiBuyPrice) ?? '',
-        centsToString(state.homeTeam.kalshiSellPrice) ?? '',
-        state.ticker,
-        String(Math.floor(state.updatedAtMs / 1000)),
-        state.slug,
+        ...hashFields(state),
       );
     };
     const results = orThrow(
@@ -99,14 +140,42 @@ export class RedisPublisher {
     return { published, skippedStale: batch.length - published };
   }
 
-  /** Extends the TTL of the given games' hashes (one pipeline); a hash that does not exist stays absent. */
-  async touch(gameIds: readonly string[]): Promise<void> {
-    if (gameIds.length === 0) return;
-    const results = await execByNode(this.redis, gameIds, (gameId) => this.keys.prices(gameId), (pipeline, gameId) => {
-      pipeline.pexpire(this.keys.prices(gameId), this.opts.hashTtlMs);
+  /**
+   * The keep-alive, one pipeline per node: extends the TTL of each game's hash, and rewrites (without publishing) a
+   * hash that has gone missing from `current(gameId)`, the game's state now. A game with no state yet (nothing
+   * quoted in this term) only has its TTL extended, so a hash an earlier leader wrote stays alive. Returns the
+   * number of hashes rewritten.
+   */
+  async touch(gameIds: readonly string[], current: (gameId: string) => GamePrices | undefined = () => undefined): Promise<{ rebuilt: number }> {
+    if (gameIds.length === 0) return { rebuilt: 0 };
+    const ttl = String(this.opts.hashTtlMs);
+    const items = gameIds.map((gameId) => ({ gameId, state: current(gameId) }));
+    const results = orThrow(
+      await execByNode(this.redis, items, (item) => this.keys.prices(item.gameId), (pipeline, { gameId, state }) => {
+        if (state === undefined) pipeline.pexpire(this.keys.prices(gameId), this.opts.hashTtlMs);
+        else (pipeline as WithScripts)[KEEP_PRICE_COMMAND](this.keys.prices(gameId), ttl, String(state.updatedAtMs), ...hashFields(state));
+      }),
+      'touch',
+    );
+    let rebuilt = 0;
+    results.forEach(([, reply], i) => {
+      if (items[i]?.state !== undefined && reply === 1) rebuilt += 1;
     });
-    orThrow(results, 'touch');
+    return { rebuilt };
   }
+}
+
+/** The publish and keep-alive scripts' field arguments: four prices ('' = no quote), ticker, updatedAt (s), slug. */
+function hashFields(state: GamePrices): string[] {
+  return [
+    centsToString(state.awayTeam.kalshiBuyPrice) ?? '',
+    centsToString(state.awayTeam.kalshiSellPrice) ?? '',
+    centsToString(state.homeTeam.kalshiBuyPrice) ?? '',
+    centsToString(state.homeTeam.kalshiSellPrice) ?? '',
+    state.ticker,
+    String(Math.floor(state.updatedAtMs / 1000)),
+    state.slug,
+  ];
 }
 
 function orThrow(results: PipelineResults, what: string): PipelineResults {

@@ -50,9 +50,9 @@ describe('the recorded frames', () => {
       .map((m) => tickerQuote(m.msg, 42));
     // Worked out by hand from the frames, not by our code.
     expect(quotes).toEqual([
-      { ticker: 'KXGOLDH-26AUG2711-T4615.99', yesBid: 100, yesAsk: 9800, exchangeTimeMs: 1787838990880 },
-      { ticker: 'KXCRYPTOLEAD15M-26SEP210100-XRP', yesBid: null, yesAsk: 100, exchangeTimeMs: 1789966800000 },
-      { ticker: 'KXBTC15M-26JUL191145-45', yesBid: null, yesAsk: null, exchangeTimeMs: 1784475900544 },
+      { ticker: 'KXGOLDH-26AUG2711-T4615.99', yesBid: 100, yesAsk: 9800, exchangeTimeMs: 1787838990880, source: 'socket' },
+      { ticker: 'KXCRYPTOLEAD15M-26SEP210100-XRP', yesBid: null, yesAsk: 100, exchangeTimeMs: 1789966800000, source: 'socket' },
+      { ticker: 'KXBTC15M-26JUL191145-45', yesBid: null, yesAsk: null, exchangeTimeMs: 1784475900544, source: 'socket' },
     ]);
   });
 });

@@ -141,16 +141,122 @@ describe('a tick from Kalshi', () => {
 
   it('ignores a tick older than the last one applied for its market', async () => {
     const home = ticker('OLD');
+    const probe = ticker('PROBE');
     const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
-    await waitFor(() => h.sim.subscribedTickers().has(home));
+    const probeGame = await h.addGame([{ ticker: probe, side: 'home', yesBid: 0.3, yesAsk: 0.32 }]);
+    await waitFor(() => h.sim.subscribedTickers().has(home) && h.sim.subscribedTickers().has(probe));
     const newer = Date.now() + 1000;
     h.sim.setQuote(home, { yesBid: 0.7, yesAsk: 0.72, tsMs: newer });
     await h.waitForMessage(gameId, (m) => m.timestamp === newer);
     h.sim.setQuote(home, { yesBid: 0.1, yesAsk: 0.12, tsMs: newer - 500 });
-    const marker = newer + 1;
-    h.sim.setQuote(home, { yesBid: 0.71, yesAsk: 0.73, tsMs: marker });
-    await h.waitForMessage(gameId, (m) => m.timestamp === marker);
-    expect(h.messagesOf(gameId).some((m) => m.homeTeam.kalshiSellPrice === 10)).toBe(false);
+    // A tick of another game, after the stale one on the same socket: it is published in the same batch as the
+    // stale tick's game or a later one, never coalesced with it, so once it is here a stale message would be too.
+    const marker = Date.now();
+    h.sim.setQuote(probe, { yesBid: 0.31, yesAsk: 0.33, tsMs: marker });
+    await h.waitForMessage(probeGame.gameId, (m) => m.timestamp === marker);
+    expect(h.messagesOf(gameId).map((m) => m.homeTeam.kalshiSellPrice)).not.toContain(10);
+    expect(await h.redis.redis.hget(h.redis.keys.prices(gameId), 'homeSellPrice')).toBe('70');
+    await waitFor(async () => (await h.frontendData(probeGame.gameId))?.kalshiUpdatedAt === marker);
+    expect(((await h.frontendData(gameId))?.homeTeam as { kalshiSellPrice?: number }).kalshiSellPrice).toBe(70);
+  });
+
+  it('drops a tick whose ts_ms is in microseconds (bad_timestamp): it never becomes a high-water mark', async () => {
+    const home = ticker('USEC');
+    const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
+    await waitFor(() => h.sim.subscribedTickers().has(home));
+    await h.waitForMessage(gameId, () => true);
+    const before = (await invalidCounts()).bad_timestamp ?? 0;
+    h.sim.setQuote(home, { yesBid: 0.6, yesAsk: 0.62, tsMs: Date.now() * 1000 });
+    await waitFor(async () => ((await invalidCounts()).bad_timestamp ?? 0) === before + 1, { message: 'bad_timestamp counted' });
+    const tsMs = Date.now();
+    h.sim.setQuote(home, { yesBid: 0.55, yesAsk: 0.57, tsMs });
+    const message = await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
+    expect(message.homeTeam).toEqual({ kalshiBuyPrice: 57, kalshiSellPrice: 55 });
+    expect(h.messagesOf(gameId).some((m) => m.homeTeam.kalshiBuyPrice === 62)).toBe(false);
+    expect(await h.redis.redis.hget(h.redis.keys.prices(gameId), 'timestamp')).toBe(String(tsMs));
+    await waitFor(async () => (await h.frontendData(gameId))?.kalshiUpdatedAt === tsMs, { message: 'Postgres took the later tick' });
+  });
+
+  it('a size-only frame (same bid and ask) publishes nothing and flushes nothing', async () => {
+    const home = ticker('SIZE');
+    const probe = ticker('SIZEPROBE');
+    const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
+    const probeGame = await h.addGame([{ ticker: probe, side: 'home', yesBid: 0.3, yesAsk: 0.32 }]);
+    await waitFor(() => h.sim.subscribedTickers().has(home) && h.sim.subscribedTickers().has(probe));
+    const first = Date.now();
+    h.sim.setQuote(home, { yesBid: 0.51, yesAsk: 0.53, tsMs: first });
+    await h.waitForMessage(gameId, (m) => m.timestamp === first);
+    await waitFor(async () => (await h.frontendData(gameId))?.kalshiUpdatedAt === first);
+    await waitFor(async () => (await status()).queues.postgres === 0);
+    const published = h.messagesOf(gameId).length;
+    const flushes = await flushCount();
+
+    h.sim.setQuote(home, { yesBid: 0.51, yesAsk: 0.53, tsMs: first + 1 });
+    const marker = Date.now() + 2;
+    h.sim.setQuote(probe, { yesBid: 0.31, yesAsk: 0.33, tsMs: marker });
+    await h.waitForMessage(probeGame.gameId, (m) => m.timestamp === marker);
+    await waitFor(async () => (await h.frontendData(probeGame.gameId))?.kalshiUpdatedAt === marker);
+    expect(h.messagesOf(gameId)).toHaveLength(published);
+    // Exactly one flush since, and it held only the probe's game.
+    expect(await flushCount()).toBe(flushes + 1);
+    expect((await status()).lastFlush?.games).toBe(1);
+  });
+
+  it('re-maps a market (side swap, then a new game) within a second, with each market\'s own quote', async () => {
+    const a = ticker('SWAPA');
+    const b = ticker('SWAPB');
+    const { gameId } = await h.addGame([
+      { ticker: a, side: 'home', yesBid: 0.6, yesAsk: 0.62 },
+      { ticker: b, side: 'away', yesBid: 0.3, yesAsk: 0.31 },
+    ]);
+    await h.waitForMessage(gameId, (m) => m.homeTeam.kalshiBuyPrice === 62 && m.awayTeam.kalshiBuyPrice === 31);
+
+    const swappedAt = Date.now();
+    await h.db.sql`update kalshi_markets set side = case side when 'home' then 'away' else 'home' end where ticker in (${a}, ${b})`;
+    const swapped = await h.waitForMessage(gameId, (m) => m.awayTeam.kalshiBuyPrice === 62, 1000);
+    expect(Date.now() - swappedAt).toBeLessThan(1000);
+    expect(swapped.awayTeam).toEqual({ kalshiBuyPrice: 62, kalshiSellPrice: 60 });
+    expect(swapped.homeTeam).toEqual({ kalshiBuyPrice: 31, kalshiSellPrice: 30 });
+    await waitFor(async () => ((await h.frontendData(gameId))?.awayTeam as { kalshiBuyPrice?: number }).kalshiBuyPrice === 62);
+
+    // Move b to a new game (live_game_id), then rename that game (slug): b keeps its own quote throughout.
+    const other = uniqueId('game');
+    await h.db.sql`insert into frontend_games (live_game_id, slug) values (${other}, ${`nba-${other}`})`;
+    await h.db.sql`update kalshi_markets set live_game_id = ${other} where ticker = ${b}`;
+    const moved = await h.waitForMessage(other, (m) => m.ticker === b, 1000);
+    expect(moved.homeTeam).toEqual({ kalshiBuyPrice: 31, kalshiSellPrice: 30 });
+    expect(moved.awayTeam).toEqual({ kalshiBuyPrice: 70, kalshiSellPrice: 69 });
+    const left = await h.waitForMessage(gameId, (m) => m.homeTeam.kalshiBuyPrice === 40, 1000);
+    expect(left.awayTeam).toEqual({ kalshiBuyPrice: 62, kalshiSellPrice: 60 });
+
+    await h.db.sql`update frontend_games set slug = 'renamed-slug' where live_game_id = ${other}`;
+    const renamed = await h.waitForMessage(other, (m) => m.slug === 'renamed-slug', 1000);
+    expect(renamed.homeTeam).toEqual({ kalshiBuyPrice: 31, kalshiSellPrice: 30 });
+  });
+
+  it('the keep-alive rewrites a lost price hash within one period (20 s), without publishing', async () => {
+    const home = ticker('LOST');
+    const probe = ticker('LOSTPROBE');
+    const { gameId, slug } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
+    const probeGame = await h.addGame([{ ticker: probe, side: 'home', yesBid: 0.3, yesAsk: 0.32 }]);
+    const tsMs = Date.now();
+    await waitFor(() => h.sim.subscribedTickers().has(home) && h.sim.subscribedTickers().has(probe));
+    h.sim.setQuote(home, { yesBid: 0.51, yesAsk: 0.53, tsMs });
+    await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
+    const key = h.redis.keys.prices(gameId);
+    const written = await h.redis.redis.hgetall(key);
+    expect(written).toMatchObject({ homeBuyPrice: '53', slug, timestamp: String(tsMs) });
+    const published = h.messagesOf(gameId).length;
+
+    await h.redis.redis.del(key);
+    await waitFor(async () => (await h.redis.redis.exists(key)) === 1, { timeoutMs: 21_000, intervalMs: 100, message: 'the hash rewritten by the keep-alive' });
+    expect(await h.redis.redis.hgetall(key)).toEqual(written);
+    expect(await h.redis.redis.pttl(key)).toBeGreaterThan(50_000);
+    // Messages on one channel arrive in order: once the probe's is here, a keep-alive message would be too.
+    const marker = Date.now();
+    h.sim.setQuote(probe, { yesBid: 0.31, yesAsk: 0.33, tsMs: marker });
+    await h.waitForMessage(probeGame.gameId, (m) => m.timestamp === marker);
+    expect(h.messagesOf(gameId)).toHaveLength(published);
   });
 
   it('subscribes a market added to kalshi_markets while running, and unsubscribes a closed one, within a second', async () => {
@@ -204,6 +310,15 @@ describe('a tick from Kalshi', () => {
     expect(status.role).toBe('leader');
   });
 });
+
+async function status(): Promise<{ queues: { postgres: number; redis: number }; lastFlush: { games: number } | null }> {
+  return (await (await fetch(`${h.app.address}/status`)).json()) as { queues: { postgres: number; redis: number }; lastFlush: { games: number } | null };
+}
+
+async function flushCount(): Promise<number> {
+  const text = await (await fetch(`${h.app.address}/metrics`)).text();
+  return Number(/^kalshi_flush_duration_seconds_count (\d+)/m.exec(text)?.[1] ?? 0);
+}
 
 async function invalidCounts(): Promise<Record<string, number>> {
   const text = await (await fetch(`${h.app.address}/metrics`)).text();

@@ -117,6 +117,16 @@ describe('PostgresWriter', () => {
     expect((await read(id)).data.awayTeam).toEqual({ kalshiBuyPrice: 11, kalshiSellPrice: 10 });
   });
 
+  it('treats a stored kalshiUpdatedAt more than 5 minutes ahead of Postgres\'s clock as absent (a bad exchange time)', async () => {
+    const now = Date.now();
+    const poisoned = await insertGame(`{"kalshiUpdatedAt":${now * 1000}}`); // a ts_ms in microseconds
+    expect(await writer.write([state(poisoned, p(43, 42), p(58, 57), now)])).toEqual({ rowsWritten: 1 });
+    expect((await read(poisoned)).data.kalshiUpdatedAt).toBe(now);
+    // Up to 5 minutes ahead is clock skew, still a version: an older write is refused.
+    const ahead = await insertGame(`{"kalshiUpdatedAt":${now + 4 * 60_000}}`);
+    expect(await writer.write([state(ahead, p(43, 42), p(58, 57), now)])).toEqual({ rowsWritten: 0 });
+  });
+
   it('treats a non-numeric stored kalshiUpdatedAt as absent, without failing the batch', async () => {
     const asString = await insertGame('{"kalshiUpdatedAt":"yesterday"}');
     const asObject = await insertGame('{"kalshiUpdatedAt":{"ms":99999999999999}}');

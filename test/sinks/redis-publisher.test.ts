@@ -94,6 +94,17 @@ describe('RedisPublisher.publish', () => {
     expect((await env.redis.hgetall(env.keys.prices(id))).awayBuyPrice).toBe('11');
   });
 
+  it('treats a stored timestamp more than 5 minutes ahead of Redis\'s clock as absent (a bad exchange time)', async () => {
+    const now = Date.now();
+    const poisoned = uniqueId('g');
+    await env.redis.hset(env.keys.prices(poisoned), 'timestamp', String(now * 1000)); // a ts_ms in microseconds
+    expect(await publisher.publish([state(poisoned, p(50, 49), p(51, 50), now)])).toEqual({ published: 1, skippedStale: 0 });
+    expect((await env.redis.hgetall(env.keys.prices(poisoned))).timestamp).toBe(String(now));
+    const ahead = uniqueId('g');
+    await env.redis.hset(env.keys.prices(ahead), 'timestamp', String(now + 4 * 60_000));
+    expect(await publisher.publish([state(ahead, p(50, 49), p(51, 50), now)])).toEqual({ published: 0, skippedStale: 1 });
+  });
+
   it('counts published and stale games of a mixed batch', async () => {
     const fresh = uniqueId('g');
     const stale = uniqueId('g');
@@ -160,7 +171,7 @@ describe('RedisPublisher.publish', () => {
 });
 
 describe('RedisPublisher.touch', () => {
-  it('extends the TTL of the given hashes and creates none', async () => {
+  it('extends the TTL of the given hashes and creates none for games without a state', async () => {
     const a = uniqueId('g');
     const b = uniqueId('g');
     const missing = uniqueId('g');
@@ -168,10 +179,39 @@ describe('RedisPublisher.touch', () => {
     await env.redis.pexpire(env.keys.prices(a), 1000);
     await env.redis.pexpire(env.keys.prices(b), 1000);
 
-    await publisher.touch([a, b, missing]);
+    expect(await publisher.touch([a, b, missing])).toEqual({ rebuilt: 0 });
     for (const id of [a, b]) expect(await env.redis.pttl(env.keys.prices(id))).toBeGreaterThan(TTL - 5000);
     expect(await env.redis.exists(env.keys.prices(missing))).toBe(0);
-    await publisher.touch([]);
+    expect(await publisher.touch([])).toEqual({ rebuilt: 0 });
+  });
+
+  it('rewrites a hash that has gone missing from the current state, without publishing', async () => {
+    const lost = uniqueId('g');
+    const kept = uniqueId('g');
+    const marker = uniqueId('marker');
+    const lostState = state(lost, p(45.5, null), p(58, 57), T0 + 876, T0);
+    await publisher.publish([lostState, state(kept, p(1, 2), p(3, 4))]);
+    const written = await env.redis.hgetall(env.keys.prices(lost));
+    await env.redis.del(env.keys.prices(lost));
+    await env.redis.pexpire(env.keys.prices(kept), 1000);
+    const keptBefore = await env.redis.hgetall(env.keys.prices(kept));
+
+    // `kept` exists: only its TTL moves, even though the state handed in differs from the hash.
+    const current = new Map([
+      [lost, lostState],
+      [kept, state(kept, p(9, 9), p(9, 9), T0 + 5)],
+    ]);
+    expect(await publisher.touch([lost, kept], (id) => current.get(id))).toEqual({ rebuilt: 1 });
+    expect(await env.redis.hgetall(env.keys.prices(lost))).toEqual(written);
+    expect(await env.redis.pttl(env.keys.prices(lost))).toBeGreaterThan(TTL - 5000);
+    expect(await env.redis.hgetall(env.keys.prices(kept))).toEqual(keptBefore);
+    expect(await env.redis.pttl(env.keys.prices(kept))).toBeGreaterThan(TTL - 5000);
+
+    // Messages on one channel arrive in order: once the marker is here, a keep-alive message would be too.
+    await publisher.publish([state(marker, p(1, 1), p(1, 1))]);
+    await messages.waitFor((list) => forGame(marker)(list).length === 1);
+    expect(forGame(lost)(messages.messages)).toHaveLength(1);
+    expect(forGame(kept)(messages.messages)).toHaveLength(1);
   });
 });
 

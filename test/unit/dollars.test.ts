@@ -58,19 +58,19 @@ describe('dollar strings to cents', () => {
 describe('makeQuote', () => {
   const none = { dollars: undefined, cents: undefined };
   it('prefers the dollar field over the integer-cent field', () => {
-    const quote = makeQuote('T', { dollars: '0.4500', cents: 99 }, { dollars: '0.5300', cents: 1 }, 5);
-    expect(quote).toEqual({ ticker: 'T', yesBid: 4500, yesAsk: 5300, exchangeTimeMs: 5 });
+    const quote = makeQuote('T', { dollars: '0.4500', cents: 99 }, { dollars: '0.5300', cents: 1 }, 5, 'socket');
+    expect(quote).toEqual({ ticker: 'T', yesBid: 4500, yesAsk: 5300, exchangeTimeMs: 5, source: 'socket' });
   });
   it('falls back to integer cents where the dollar field is missing', () => {
-    expect(makeQuote('T', { dollars: undefined, cents: 45 }, { dollars: undefined, cents: 53 }, 5)).toMatchObject({ yesBid: 4500, yesAsk: 5300 });
+    expect(makeQuote('T', { dollars: undefined, cents: 45 }, { dollars: undefined, cents: 53 }, 5, 'socket')).toMatchObject({ yesBid: 4500, yesAsk: 5300 });
   });
   it('reads a bid of 0 as no bid, and an ask of $1 or none as no ask', () => {
-    expect(makeQuote('T', { dollars: '0.0000', cents: undefined }, { dollars: '1.0000', cents: undefined }, 5)).toMatchObject({ yesBid: null, yesAsk: null });
-    expect(makeQuote('T', { dollars: '0.40', cents: undefined }, none, 5)).toMatchObject({ yesBid: 4000, yesAsk: null });
+    expect(makeQuote('T', { dollars: '0.0000', cents: undefined }, { dollars: '1.0000', cents: undefined }, 5, 'socket')).toMatchObject({ yesBid: null, yesAsk: null });
+    expect(makeQuote('T', { dollars: '0.40', cents: undefined }, none, 5, 'socket')).toMatchObject({ yesBid: 4000, yesAsk: null });
   });
   it('refuses a quote with no price at all, and bad prices', () => {
-    expect(makeQuote('T', none, none, 5)).toBe('missing_price');
-    expect(makeQuote('T', { dollars: 'x', cents: undefined }, none, 5)).toBe('bad_price');
-    expect(makeQuote('T', { dollars: '0.5', cents: undefined }, { dollars: '1.5', cents: undefined }, 5)).toBe('price_out_of_range');
+    expect(makeQuote('T', none, none, 5, 'socket')).toBe('missing_price');
+    expect(makeQuote('T', { dollars: 'x', cents: undefined }, none, 5, 'socket')).toBe('bad_price');
+    expect(makeQuote('T', { dollars: '0.5', cents: undefined }, { dollars: '1.5', cents: undefined }, 5, 'socket')).toBe('price_out_of_range');
   });
 });

@@ -45,6 +45,18 @@ describe('diffMarketMaps', () => {
     const diff = diffMarketMaps(before, after);
     expect(diff.removed.map((m) => m.ticker).sort()).toEqual(['B', 'C']);
     expect(diff.added.map((m) => m.ticker).sort()).toEqual(['C', 'D']);
-    expect(diffMarketMaps(after, after)).toEqual({ added: [], removed: [] });
+    expect(diffMarketMaps(after, after)).toEqual({ added: [], removed: [], changed: [] });
+  });
+});
+
+describe('diffMarketMaps: re-mapped markets', () => {
+  it('lists a market whose side, game or slug changed in `changed`, and also as removed and added', () => {
+    const m = (ticker: string, gameId: string, side: 'home' | 'away', slug = `s-${gameId}`) => ({ ticker, gameId, side, slug });
+    const before = new Map([m('A', 'g1', 'home'), m('B', 'g1', 'away'), m('C', 'g2', 'home'), m('D', 'g3', 'home')].map((x) => [x.ticker, x]));
+    const after = new Map([m('A', 'g1', 'away'), m('B', 'g1', 'home'), m('C', 'g9', 'home'), m('D', 'g3', 'home', 'new-slug')].map((x) => [x.ticker, x]));
+    const diff = diffMarketMaps(before, after);
+    expect(diff.changed?.map((c) => [c.before, c.after])).toEqual(['A', 'B', 'C', 'D'].map((t) => [before.get(t), after.get(t)]));
+    expect(diff.removed).toEqual([...before.values()]);
+    expect(diff.added).toEqual([...after.values()]);
   });
 });

@@ -1,8 +1,6 @@
 import { LatestByGame } from '../../src/prices/latest-by-game';
 import type { GamePrices } from '../../src/prices/types';
 import { delayToNextSlot } from '../../src/pipeline/flush-schedule';
-import { FlushLoop } from '../../src/pipeline/flush-loop';
-import { waitFor } from '../helpers/wait';
 
 const state = (gameId: string, buy: number, t: number): GamePrices => ({
   gameId,
@@ -49,66 +47,3 @@ describe('delayToNextSlot', () => {
   });
 });
 
-describe('FlushLoop', () => {
-  it('flushes at aligned times, never two at once, and requeues a failed batch', async () => {
-    const queue = new LatestByGame();
-    const started: number[] = [];
-    let concurrent = 0;
-    let maxConcurrent = 0;
-    let failNext = true;
-    const written: GamePrices[][] = [];
-    const loop = new FlushLoop({
-      queue,
-      intervalMs: 40,
-      offsetMs: 10,
-      maxQueueSize: 1000,
-      write: async (batch) => {
-        started.push(Date.now());
-        concurrent += 1;
-        maxConcurrent = Math.max(maxConcurrent, concurrent);
-        await new Promise((r) => setTimeout(r, 60)); // longer than the interval
-        concurrent -= 1;
-        if (failNext) {
-          failNext = false;
-          throw new Error('db down');
-        }
-        written.push([...batch]);
-      },
-      onFailure: () => undefined,
-    });
-    queue.put(state('a', 40, 1));
-    loop.start();
-    await waitFor(() => written.length >= 1, { message: 'the requeued batch is written' });
-    loop.stop();
-    expect(maxConcurrent).toBe(1);
-    expect(written[0]?.map((p) => p.gameId)).toEqual(['a']);
-    // Timers fire late, never early: every start is at or just after a slot ≡ 10 (mod 40).
-    expect(started.length).toBeGreaterThanOrEqual(2);
-    for (const at of started) expect((at - 10) % 40).toBeLessThan(20);
-  });
-
-  it('flushes early when the queue reaches MAX_QUEUE_SIZE', async () => {
-    const queue = new LatestByGame();
-    const written: number[] = [];
-    const loop = new FlushLoop({
-      queue,
-      intervalMs: 60_000,
-      offsetMs: 0,
-      maxQueueSize: 3,
-      write: async (batch) => {
-        written.push(batch.length);
-      },
-      onFailure: () => undefined,
-    });
-    loop.start();
-    for (const id of ['a', 'b', 'c']) {
-      queue.put(state(id, 40, 1));
-      loop.notifyQueued();
-    }
-    await waitFor(() => written.length === 1);
-    loop.stop();
-    expect(written).toEqual([3]);
-  });
-});
-
-// PublishLoop (the leading-edge throttle) is tested on fake timers in publish-loop.test.ts.
