@@ -85,7 +85,15 @@ describe('leadership across two replicas', () => {
     const ready = await standby.get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ role: 'standby', checks: { redis: { ok: true } } });
-    expect((await leader.get('/readyz')).body).toMatchObject({ role: 'leader', status: 'ready' });
+    // The simulator sees the subscription before the leader has read Kalshi's reply (and readiness is a cached check).
+    const leaderReady = await waitFor(
+      async () => {
+        const reply = await leader.get('/readyz');
+        return reply.status === 200 ? reply : undefined;
+      },
+      { timeoutMs: 5000, message: 'the leader became ready' },
+    );
+    expect(leaderReady.body).toMatchObject({ role: 'leader', status: 'ready' });
     expect(await metric(leader, 'kalshi_leader')).toBe(1);
     expect(await metric(standby, 'kalshi_leader')).toBe(0);
     expect(h.sim.stats.connectionsOpen).toBe(1);
