@@ -176,9 +176,9 @@ export function renderTable(rows: Row[]): string {
   const cells = (row: Row) => [row.scenario, row.measure, row.value, row.target ?? '', row.pass === undefined ? '' : row.pass ? 'PASS' : 'MISS'];
   const all = [cells({ ...head, pass: undefined }).slice(0, 4).concat('result'), ...rows.map(cells)];
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(all[0] as string[]), rule, ...all.slice(1).map(line)].join('\n');
+  return [line(all[0]), rule, ...all.slice(1).map(line)].join('\n');
 }
 
 /** The same table as Markdown (docs/PERFORMANCE.md). */

@@ -43,7 +43,7 @@ interface Shard {
 }
 
 export interface FeedStatus {
-  connections: Array<{ id: number; state: string; desired: number; subscribed: number; refused: number; lastFrameAgeMs: number | null }>;
+  connections: { id: number; state: string; desired: number; subscribed: number; refused: number; lastFrameAgeMs: number | null }[];
   connected: number;
   /** Mapped markets Kalshi holds for us (never more than desiredMarkets; refused ones are not counted). */
   subscribedMarkets: number;

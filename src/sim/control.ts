@@ -25,7 +25,7 @@ export interface SimControls {
   hasMarket(ticker: string): boolean;
   readonly stats: object;
   subscribedTickers(): Set<string>;
-  connections(): Array<{ id: number; subscriptions: Array<{ sid: number; tickers: string[] }> }>;
+  connections(): { id: number; subscriptions: { sid: number; tickers: string[] }[] }[];
 }
 
 const Price = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);

@@ -96,7 +96,7 @@ export function dockerfileProblems(text: string): string[] {
 
   for (const stage of stages) {
     if (aliases.has(stage.image)) continue;
-    const m = stage.image.match(/^([\w./-]+):(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?(@sha256:[a-f0-9]{64})?$/);
+    const m = /^([\w./-]+):(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?(@sha256:[a-f0-9]{64})?$/.exec(stage.image);
     if (!m) {
       problems.push(`FROM ${stage.image} is not pinned to an exact version`);
       continue;

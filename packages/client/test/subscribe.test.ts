@@ -5,7 +5,7 @@ import { createTestRedis, message, Recorder, TEST_REDIS_URL, uniqueId, waitFor, 
 const T0 = 1_738_772_400_000;
 
 let env: TestRedis;
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(() => {
   env = createTestRedis();

@@ -71,7 +71,7 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
     const steady = sim.rpc.call('steady', { tickers, ratePerSec: RATE, durationMs: soakMs }, soakMs + 60_000);
     const rssStartMb = svc.procMemory()?.rssMb ?? NaN;
 
-    const samples: Array<{ at: number; sample: MemorySample }> = [];
+    const samples: { at: number; sample: MemorySample }[] = [];
     const warmAt = started + Math.min(10_000, soakMs / 6);
     const halfAt = started + soakMs / 2;
     const endAt = started + soakMs - 500;

