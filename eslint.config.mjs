@@ -14,6 +14,10 @@ export default tseslint.config(
     rules: {
       // Template literals with numbers are how this code builds log text and keys; they are never objects.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // `process.env.X || default` deliberately treats an empty variable as unset, which `??` would not.
+      '@typescript-eslint/prefer-nullish-coalescing': ['error', { ignorePrimitives: { string: true } }],
+      // `const { drop: _drop, ...rest } = x` is how this code removes a key; the named one is unused on purpose.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // strict's no-non-null-assertion forbids `x!`; this stylistic rule would rewrite `x as T` into it.
       '@typescript-eslint/non-nullable-type-assertion-style': 'off',
       // `() => resolve()` and `(x) => void run(x)` callbacks are clearer than braces around one call, and
@@ -27,5 +31,10 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The jest configs are CommonJS files run by Node.
+    files: ['**/jest.config.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },
 );

@@ -194,6 +194,7 @@ export class KalshiFeed {
     const { events } = options;
     const id = this.nextConnectionId++;
     const log = options.log.child({ connection: id });
+    // eslint-disable-next-line prefer-const -- the connection's callbacks close over it before it is assigned below
     let subscriptions: MarketSubscriptions | undefined;
     const connection = new KalshiConnection({
       id,

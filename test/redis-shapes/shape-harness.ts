@@ -177,7 +177,7 @@ export async function expectFinalEverywhere(h: ShapeHarness, games: readonly { g
         message: `the client got the final price of ${gameId}`,
       });
     } catch (error) {
-      const hash = await h.redis.hgetall(h.keys.prices(gameId)).catch((e: Error) => e.message);
+      const hash = await h.redis.hgetall(h.keys.prices(gameId)).catch((e: unknown) => (e as Error).message);
       const detail = {
         delivered: h.lastDelivered(gameId),
         hash,
