@@ -383,7 +383,7 @@ serveRpc<SimApi>({
     return simulator()
       .commandLog()
       .filter((e) => e.at >= sinceMs)
-      .map((e) => ({ connectionId: e.connectionId, cmd: String((e.cmd as { cmd?: unknown } | null)?.cmd ?? ''), at: e.at }));
+      .map((e) => ({ connectionId: e.connectionId, cmd: (e.cmd as { cmd?: string } | null)?.cmd ?? '', at: e.at }));
   },
   blast,
   steady,

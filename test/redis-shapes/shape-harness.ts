@@ -185,7 +185,7 @@ export async function expectFinalEverywhere(h: ShapeHarness, games: readonly { g
         clientErrors: h.clientErrors.slice(-5).map((e) => e.message),
         leaders: h.leaders().length,
       };
-      throw new Error(`${(error as Error).message}; ${JSON.stringify(detail)}`);
+      throw new Error(`${(error as Error).message}; ${JSON.stringify(detail)}`, { cause: error });
     }
     await waitFor(async () => (await h.redis.hget(h.keys.prices(gameId), 'homeBuyPrice')) === String(finalCents), {
       timeoutMs: 10_000,

@@ -129,6 +129,7 @@ export function mergeValues(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = out[key];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- Helm's merge: null in an override removes the key
     if (value === null) delete out[key];
     else if (isPlainMap(value) && isPlainMap(current)) out[key] = mergeValues(current, value);
     else out[key] = value;
