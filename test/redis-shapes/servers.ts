@@ -72,7 +72,7 @@ class Processes {
   protected async halt(server: Server): Promise<void> {
     const child = server.child;
     server.child = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child?.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -83,7 +83,7 @@ class Processes {
     await Promise.all(
       this.servers.map(async (server) => {
         const child = server.child;
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        if (child?.exitCode === null && child.signalCode === null) {
           await new Promise((resolve) => child.once('exit', resolve));
         }
       }),
