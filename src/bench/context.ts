@@ -21,7 +21,7 @@ const helpers = new Set<RpcClient<never>>();
 /** A fresh simulator process. */
 export async function startSim(ctx: BenchContext): Promise<SimHandle> {
   const rpc = forkHelper<SimApi>(path.join(__dirname, 'sim-process.js'), 'sim');
-  helpers.add(rpc as unknown as RpcClient<never>);
+  helpers.add(rpc);
   const { wsUrl, restUrl } = await rpc.call('start', { publicKeyPem: ctx.keys.publicPem, keyId: KEY_ID }, 15_000);
   return { rpc, wsUrl, restUrl };
 }
@@ -32,7 +32,7 @@ export function startBare(ctx: BenchContext): RpcClient<BareApi> {
       ? []
       : ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`, `--cpu-prof-name=bare-throughput-${Date.now()}.cpuprofile`];
   const rpc = forkHelper<BareApi>(path.join(__dirname, 'bare-client.js'), 'bare', execArgv);
-  helpers.add(rpc as unknown as RpcClient<never>);
+  helpers.add(rpc);
   return rpc;
 }
 

@@ -228,7 +228,7 @@ export async function machineInfo(): Promise<MachineInfo> {
 export function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1] as number;
+  return sorted[rank - 1];
 }
 
 export function sortedNumbers(values: Iterable<number>): Float64Array {
@@ -300,7 +300,7 @@ export function machineCpu(): { busyMs: number; totalMs: number } | undefined {
  * Measures what other processes do while `pids` (and this process, and the Redis server) run: the share of all
  * cores used by anything else, in %. A number above ~10 means the run competed with foreign work.
  */
-export async function foreignCpuMeter(pids: Array<number | undefined>, redis: Redis): Promise<() => Promise<number | null>> {
+export async function foreignCpuMeter(pids: (number | undefined)[], redis: Redis): Promise<() => Promise<number | null>> {
   const ours = async () => {
     let ms = 0;
     for (const pid of pids) ms += procCpuMs(pid) ?? 0;

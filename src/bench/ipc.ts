@@ -54,7 +54,7 @@ export class RpcClient<A extends Api<A>> {
         this.pending.delete(rpc);
         reject(new Error(`${this.name}.${method}: no answer in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(rpc, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.pending.set(rpc, { resolve, reject, timer });
       const request: Request = { rpc, method, params };
       this.child.send(request, (error) => {
         if (error === null || error === undefined) return;

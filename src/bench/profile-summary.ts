@@ -69,9 +69,9 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   for (let i = 0; i < samples.length; i++) {
-    const id = samples[i] as number;
+    const id = samples[i];
     // timeDeltas[i] is the time before sample i; attribute the next delta to this sample.
-    const dt = (deltas[i + 1] ?? deltas[i] ?? 0) as number;
+    const dt = (deltas[i + 1] ?? deltas[i] ?? 0);
     selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, dt));
   }
   const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);

@@ -1,4 +1,10 @@
 /** Targets of issue 6, the results table, and its rendering. */
+import type { FlushResult } from './scenarios/flush';
+import type { HandoverResult } from './scenarios/handover';
+import type { LatencyResult } from './scenarios/latency';
+import type { MemoryResult } from './scenarios/memory';
+import type { RestResult } from './scenarios/rest';
+import type { ThroughputResult } from './scenarios/throughput';
 
 export interface Row {
   scenario: string;
@@ -16,7 +22,18 @@ export interface TargetCheck {
   pass: boolean;
 }
 
-type Results = Record<string, any>;
+/** What the scenarios reported; a scenario that failed (or was not run) is missing, and named in `errors` if it failed. */
+export interface BenchResults {
+  throughput?: ThroughputResult;
+  latency?: LatencyResult;
+  latencyZero?: LatencyResult;
+  flush?: FlushResult;
+  memory?: MemoryResult;
+  handover?: HandoverResult;
+  rest?: RestResult;
+  errors?: Record<string, string>;
+}
+type Results = BenchResults;
 
 const fmt = (value: unknown, digits = 0): string => {
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'n/a';
@@ -30,15 +47,15 @@ export function checkTargets(r: Results): TargetCheck[] {
     checks.push({ name, target, value: v, pass: v !== null && ok(v) });
   };
   if (r.throughput !== undefined || r.errors?.throughput !== undefined) {
-    const t = r.throughput ?? {};
+    const t: Partial<ThroughputResult> = r.throughput ?? {};
     add('throughput.serviceMsgsPerSec', '>= 50000', t.serviceMsgsPerSec, (v) => v >= 50_000);
     add('throughput.ratio', '>= 0.5', t.ratio, (v) => v >= 0.5);
     add('throughput.lostGames', '== 0', t.lostGames, (v) => v === 0);
     add('throughput.cpuRatio', '<= 1.2', t.cpuRatio, (v) => v <= 1.2);
   }
   if (r.latency !== undefined || r.errors?.latency !== undefined) {
-    const l = r.latency ?? {};
-    const z = r.latencyZero ?? {};
+    const l: Partial<LatencyResult> = r.latency ?? {};
+    const z: Partial<LatencyResult> = r.latencyZero ?? {};
     add('latency.p99Ms', `<= ${(l.publishIntervalMs ?? 100) + 50}`, l.p99Ms, (v) => v <= (l.publishIntervalMs ?? 100) + 50);
     add('latencyZero.p99Ms', `<= ${(z.publishIntervalMs ?? 0) + 50}`, z.p99Ms, (v) => v <= (z.publishIntervalMs ?? 0) + 50);
     // Issue 13: an isolated tick is as fast with the window as without, measured side by side.
@@ -60,7 +77,7 @@ export function checkTargets(r: Results): TargetCheck[] {
     add('memory.heapGrowthMb', '< 10', r.memory?.heapGrowthMb, (v) => v < 10);
   }
   if (r.handover !== undefined || r.errors?.handover !== undefined) {
-    const h = r.handover ?? {};
+    const h: Partial<HandoverResult> = r.handover ?? {};
     add('handover.plannedMs', '< 3000', h.plannedMs, (v) => v < 3000);
     add('handover.crashMs', `< ${(h.ttlMs ?? 5000) + 2000}`, h.crashMs, (v) => v < (h.ttlMs ?? 5000) + 2000);
   }
@@ -79,7 +96,7 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       {
         scenario: '',
         measure: 'CPU per message: bare / service (+ Redis server)',
-        value: `${fmt(t.cpuUsPerMsg?.bare, 1)} / ${fmt(t.cpuUsPerMsg?.service, 1)} µs (+${fmt(t.cpuUsPerMsg?.redis, 1)})`,
+        value: `${fmt(t.cpuUsPerMsg.bare, 1)} / ${fmt(t.cpuUsPerMsg.service, 1)} µs (+${fmt(t.cpuUsPerMsg.redis, 1)})`,
       },
       { scenario: '', measure: 'CPU per message: service / bare', value: fmt(t.cpuRatio, 2), target: '≤ 1.20', pass: pass('throughput.cpuRatio') },
       { scenario: '', measure: "games whose final price was lost", value: fmt(t.lostGames), target: '0', pass: pass('throughput.lostGames') },
@@ -88,7 +105,7 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       { scenario: '', measure: 'CPU used by other processes during the blasts (max)', value: `${fmt(t.maxForeignCpuPct, 1)}% of all cores`, target: '(noise; ≤ 10 is quiet)' },
     );
   }
-  for (const key of ['latency', 'latencyZero']) {
+  for (const key of ['latency', 'latencyZero'] as const) {
     const l = r[key];
     if (l === undefined) continue;
     rows.push({
@@ -98,31 +115,24 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       target: `p99 ≤ ${l.publishIntervalMs + 50} ms`,
       pass: pass(`${key}.p99Ms`),
     });
-    if (l.isolated !== undefined) {
-      rows.push({
-        scenario: '',
-        measure: `  isolated ticks (game quiet 500 ms) → Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
-        value: `${fmt(l.isolated.p50Ms)} / ${fmt(l.isolated.p99Ms)} ms (${fmt(l.isolated.samples)} ticks, ${fmt(l.isolated.missing)} missing)`,
-      });
-    }
-    if (l.perTick !== undefined) {
-      const own = key === 'latency';
-      rows.push({
-        scenario: '',
-        measure: `  every background tick → its state (or newer) on Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
-        value: `${fmt(l.perTick.p50Ms)} / ${fmt(l.perTick.p99Ms)} ms (${fmt(l.perTick.lost)} lost)`,
-        ...(own ? { target: `p99 ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.perTick.p99Ms') === true && pass('latency.perTick.lost') === true } : {}),
-      });
-    }
-    if (l.busy !== undefined) {
-      const own = key === 'latency';
-      rows.push({
-        scenario: '',
-        measure: `  a game ticking every ${l.busy.everyMs} ms: publishes (allowed) / last tick → Redis, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
-        value: `${fmt(l.busy.publishes)} of ${fmt(l.busy.ticks)} ticks (≤ ${fmt(l.busy.allowed)}) / ${fmt(l.busy.lastDelayMs)} ms`,
-        ...(own ? { target: `≤ 1 per ${l.publishIntervalMs} ms / ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.busy.publishes') === true && pass('latency.busy.lastDelayMs') === true } : {}),
-      });
-    }
+    rows.push({
+      scenario: '',
+      measure: `  isolated ticks (game quiet 500 ms) → Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+      value: `${fmt(l.isolated.p50Ms)} / ${fmt(l.isolated.p99Ms)} ms (${fmt(l.isolated.samples)} ticks, ${fmt(l.isolated.missing)} missing)`,
+    });
+    const own = key === 'latency';
+    rows.push({
+      scenario: '',
+      measure: `  every background tick → its state (or newer) on Redis p50 / p99, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+      value: `${fmt(l.perTick.p50Ms)} / ${fmt(l.perTick.p99Ms)} ms (${fmt(l.perTick.lost)} lost)`,
+      ...(own ? { target: `p99 ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.perTick.p99Ms') === true && pass('latency.perTick.lost') === true } : {}),
+    });
+    rows.push({
+      scenario: '',
+      measure: `  a game ticking every ${l.busy.everyMs} ms: publishes (allowed) / last tick → Redis, PUBLISH_INTERVAL_MS=${l.publishIntervalMs}`,
+      value: `${fmt(l.busy.publishes)} of ${fmt(l.busy.ticks)} ticks (≤ ${fmt(l.busy.allowed)}) / ${fmt(l.busy.lastDelayMs)} ms`,
+      ...(own ? { target: `≤ 1 per ${l.publishIntervalMs} ms / ≤ ${l.publishIntervalMs + 15} ms`, pass: pass('latency.busy.publishes') === true && pass('latency.busy.lastDelayMs') === true } : {}),
+    });
   }
   if (r.latency?.isolated !== undefined && r.latencyZero?.isolated !== undefined) {
     const d = (a: number, b: number) => `${a - b >= 0 ? '+' : ''}${fmt(a - b)}`;
@@ -165,7 +175,7 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
       { scenario: '', measure: 'REST-only start → every game priced in Postgres', value: `${fmt(rest.allPricedMs)} ms` },
     );
   }
-  for (const [scenario, error] of Object.entries((r.errors ?? {}) as Record<string, string>)) {
+  for (const [scenario, error] of Object.entries(r.errors ?? {})) {
     rows.push({ scenario, measure: `FAILED: ${error.slice(0, 100)}`, value: '', pass: false });
   }
   return rows;
@@ -176,9 +186,9 @@ export function renderTable(rows: Row[]): string {
   const cells = (row: Row) => [row.scenario, row.measure, row.value, row.target ?? '', row.pass === undefined ? '' : row.pass ? 'PASS' : 'MISS'];
   const all = [cells({ ...head, pass: undefined }).slice(0, 4).concat('result'), ...rows.map(cells)];
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(all[0] as string[]), rule, ...all.slice(1).map(line)].join('\n');
+  return [line(all[0]), rule, ...all.slice(1).map(line)].join('\n');
 }
 
 /** The same table as Markdown (docs/PERFORMANCE.md). */

@@ -130,7 +130,7 @@ export class BenchService {
     for (const line of text.split('\n')) {
       if (!line.startsWith(name) || !line.includes(filter)) continue;
       const rest = line.slice(name.length);
-      if (rest[0] !== ' ' && rest[0] !== '{') continue;
+      if (!rest.startsWith(' ') && !rest.startsWith('{')) continue;
       sum += Number(line.slice(line.lastIndexOf(' ') + 1));
     }
     return sum;

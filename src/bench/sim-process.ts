@@ -155,7 +155,7 @@ async function blastWire(spec: BlastSpec, routing: Map<string, Route[]>): Promis
   for (let i = 0; i < total; i++) {
     const m = i % markets;
     const r = Math.floor(i / markets);
-    const ticker = tickers[m] as string;
+    const ticker = tickers[m];
     const q = blastQuote(m, r, r === rounds - 1, spec.variant ?? 0);
     for (const route of routing.get(ticker) as Route[]) {
       const socket = wireOf(route.session) as WireSocket;
@@ -212,7 +212,7 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
       const m = i % markets;
       const r = Math.floor(i / markets);
       const q = blastQuote(m, r, r === rounds - 1, spec.variant ?? 0);
-      s.setQuote(tickers[m] as string, { yesBid: q.bid / 10_000, yesAsk: q.ask / 10_000, tsMs: tsBase + r });
+      s.setQuote(tickers[m], { yesBid: q.bid / 10_000, yesAsk: q.ask / 10_000, tsMs: tsBase + r });
       sent++;
       if (sent % CHUNK === 0) await nextTurn();
     }
@@ -225,7 +225,7 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
   for (let i = 0; i < total; i++) {
     const m = i % markets;
     const r = Math.floor(i / markets);
-    const ticker = tickers[m] as string;
+    const ticker = tickers[m];
     const q = blastQuote(m, r, r === rounds - 1, spec.variant ?? 0);
     for (const route of routing.get(ticker) as Route[]) {
       targets.push(route.session as SessionHandle);
@@ -236,7 +236,7 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
   await nextTurn();
   const firstSendAt = Date.now();
   for (let i = 0; i < frames.length; i++) {
-    (targets[i] as SessionHandle).sendRaw(frames[i] as Buffer, false);
+    (targets[i]).sendRaw(frames[i], false);
     if ((i + 1) % CHUNK === 0) await nextTurn();
   }
   return { mode: 'direct', sent: frames.length, buildMs, firstSendAt, lastSendAt: Date.now() };
@@ -261,7 +261,7 @@ async function steady(spec: SteadySpec): Promise<SteadyResult> {
       while (sent < due) {
         const m = sent % markets;
         const q = steadyQuote(m, Math.floor(sent / markets));
-        const ticker = tickers[m] as string;
+        const ticker = tickers[m];
         const tsMs = Date.now();
         if (direct) {
           for (const route of routing.get(ticker) as Route[]) {
@@ -312,7 +312,7 @@ async function mix(spec: MixSpec): Promise<MixResult> {
         if (due - s.sent > 0) maxBehindMs = Math.max(maxBehindMs, ((due - s.sent - 1) * 1000) / ratePerSec);
         while (s.sent < due) {
           const m = s.sent % tickers.length;
-          const ticker = tickers[m] as string;
+          const ticker = tickers[m];
           const tsMs = Date.now();
           const q = steadyQuote(m, Math.floor(s.sent / tickers.length));
           for (const route of routing.get(ticker) as Route[]) {
@@ -383,7 +383,7 @@ serveRpc<SimApi>({
     return simulator()
       .commandLog()
       .filter((e) => e.at >= sinceMs)
-      .map((e) => ({ connectionId: e.connectionId, cmd: String((e.cmd as { cmd?: unknown } | null)?.cmd ?? ''), at: e.at }));
+      .map((e) => ({ connectionId: e.connectionId, cmd: (e.cmd as { cmd?: string } | null)?.cmd ?? '', at: e.at }));
   },
   blast,
   steady,

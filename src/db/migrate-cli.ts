@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const given = process.env.DATABASE_URL;
   const url = given === undefined || given.trim() === '' ? (ENV_DEFAULTS.DATABASE_URL as string) : given.trim();
   const dir = path.resolve(__dirname, '../../sql'); // same from dist/db and src/db
-  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => undefined });
   try {
     const applied = await migrate(sql, dir, (message) => console.log(message));
     console.log(applied.length === 0 ? 'up to date' : `applied ${applied.length} migration(s)`);

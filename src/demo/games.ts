@@ -6,10 +6,10 @@ export interface DemoGame {
   label: string;
   away: string;
   home: string;
-  markets: Array<{ ticker: string; side: 'home' | 'away' }>;
+  markets: { ticker: string; side: 'home' | 'away' }[];
 }
 
-const matchups: Array<[string, string, string, string, string]> = [
+const matchups: [string, string, string, string, string][] = [
   ['CHA', 'HOU', 'Charlotte', 'Houston', 'nba'],
   ['BOS', 'LAL', 'Boston', 'LA Lakers', 'nba'],
   ['DEN', 'MIA', 'Denver', 'Miami', 'nba'],

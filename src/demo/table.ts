@@ -24,8 +24,8 @@ export function renderTable(rows: readonly GameRow[], now: number): string {
       row.dbWrittenAt === undefined ? 'not yet' : `${age(now - row.dbWrittenAt)} ago`,
     ];
   });
-  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i] as string).length)));
-  const format = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ');
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i]).length)));
+  const format = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   return [format(COLUMNS), format(widths.map((w) => '─'.repeat(w))), ...lines.map(format)].join('\n');
 }
 

@@ -43,7 +43,7 @@ interface Shard {
 }
 
 export interface FeedStatus {
-  connections: Array<{ id: number; state: string; desired: number; subscribed: number; refused: number; lastFrameAgeMs: number | null }>;
+  connections: { id: number; state: string; desired: number; subscribed: number; refused: number; lastFrameAgeMs: number | null }[];
   connected: number;
   /** Mapped markets Kalshi holds for us (never more than desiredMarkets; refused ones are not counted). */
   subscribedMarkets: number;
@@ -194,6 +194,7 @@ export class KalshiFeed {
     const { events } = options;
     const id = this.nextConnectionId++;
     const log = options.log.child({ connection: id });
+    // eslint-disable-next-line prefer-const -- the connection's callbacks close over it before it is assigned below
     let subscriptions: MarketSubscriptions | undefined;
     const connection = new KalshiConnection({
       id,

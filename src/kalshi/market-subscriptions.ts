@@ -400,7 +400,7 @@ export class MarketSubscriptions {
   /** A command refused for some of its markets: halve it until the refused one is alone; keep the good ones. */
   private addRefused(tickers: readonly string[], code: number): void {
     if (tickers.length === 1) {
-      this.refuse(tickers[0] as string, code);
+      this.refuse(tickers[0], code);
       return;
     }
     this.log.info({ code, tickers: tickers.length }, 'Kalshi refused a command; narrowing it to find the refused market');
@@ -418,7 +418,7 @@ export class MarketSubscriptions {
         this.probes = [...halve(tickers), ...this.probes];
         return;
       }
-      this.refuse(tickers[0] as string, MARKET_LIMIT);
+      this.refuse(tickers[0], MARKET_LIMIT);
       return;
     }
     const capacity = this.held.size;

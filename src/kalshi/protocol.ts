@@ -121,7 +121,7 @@ const okTickersCheck = TypeCompiler.Compile(OkTickersSchema);
  * into the connection's subscription); undefined when the reply has none (list_subscriptions) or it is malformed.
  */
 export function okMarketTickers(reply: OkMessage): string[] | undefined {
-  return okTickersCheck.Check(reply.msg) ? (reply.msg as Static<typeof OkTickersSchema>).market_tickers : undefined;
+  return okTickersCheck.Check(reply.msg) ? (reply.msg).market_tickers : undefined;
 }
 
 /** The command id an error answers: none when left out or 0 (KALSHI.md: `id` 0 means none). */

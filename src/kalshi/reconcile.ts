@@ -6,7 +6,7 @@ import type { MarketQuote } from '../prices/types';
  */
 export function isDrift(rest: MarketQuote, held: MarketQuote | undefined, lastSocketAtMs: number, readStartedAtMs: number): boolean {
   if (lastSocketAtMs >= readStartedAtMs) return false;
-  return held === undefined || held.yesBid !== rest.yesBid || held.yesAsk !== rest.yesAsk;
+  return held?.yesBid !== rest.yesBid || held.yesAsk !== rest.yesAsk;
 }
 
 /** Markets whose REST quote differs from the book (see {@link isDrift}). */

@@ -27,7 +27,7 @@ export class ReconnectPolicy {
   /** The delay before the next attempt, given how long the last connection stayed open (0 if it never opened). */
   nextDelay(lastUptimeMs: number): number {
     if (lastUptimeMs >= this.healthyAfterMs) this.attempt = 0;
-    const base = this.delays[Math.min(this.attempt, this.delays.length - 1)] as number;
+    const base = this.delays[Math.min(this.attempt, this.delays.length - 1)];
     this.attempt += 1;
     return this.withJitter(base);
   }
@@ -35,7 +35,7 @@ export class ReconnectPolicy {
   /** A rejected handshake will not fix itself quickly: wait the longest delay. */
   longestDelay(): number {
     this.attempt = this.delays.length;
-    return this.withJitter(this.delays[this.delays.length - 1] as number);
+    return this.withJitter(this.delays[this.delays.length - 1]);
   }
 
   get attempts(): number {

@@ -16,7 +16,8 @@ export async function readBodyCapped(response: Response, maxBytes: number): Prom
     throw new RestBodyError(`${declared} bytes, over the ${maxBytes}-byte limit`);
   }
   if (response.body === null) return '';
-  const reader = response.body.getReader();
+  // fetch's body is a byte stream; the lib types leave its chunks untyped.
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;

@@ -147,7 +147,7 @@ export class KalshiRest {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < groups.length && !read.signal.aborted) {
-        const group = groups[next++] as string[];
+        const group = groups[next++];
         const ok = await this.readGroup(group, read, result);
         if (!ok && !read.signal.aborted) result.unread.push(...group);
       }

@@ -34,7 +34,7 @@ export function readTickerFrame(text: string): TickerMessage | undefined {
     type: 'ticker',
     sid: Number(m[1]),
     msg: {
-      market_ticker: m[2] as string,
+      market_ticker: m[2],
       yes_bid_dollars: m[3],
       yes_ask_dollars: m[4],
       ts: ts === undefined ? undefined : Number(ts),

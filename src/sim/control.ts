@@ -25,7 +25,7 @@ export interface SimControls {
   hasMarket(ticker: string): boolean;
   readonly stats: object;
   subscribedTickers(): Set<string>;
-  connections(): Array<{ id: number; subscriptions: Array<{ sid: number; tickers: string[] }> }>;
+  connections(): { id: number; subscriptions: { sid: number; tickers: string[] }[] }[];
 }
 
 const Price = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
@@ -76,14 +76,21 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
   const route = `${req.method ?? 'GET'} ${path}`;
   try {
     if (route === 'GET /stats') {
-      return sendJson(res, 200, { ...sim.stats, subscribedTickers: [...sim.subscribedTickers()], connections: sim.connections() });
+      sendJson(res, 200, { ...sim.stats, subscribedTickers: [...sim.subscribedTickers()], connections: sim.connections() });
+      return;
     }
-    if (req.method !== 'POST') return sendError(res, 404, 'not_found', `no control route ${route}`);
+    if (req.method !== 'POST') {
+      sendError(res, 404, 'not_found', `no control route ${route}`);
+      return;
+    }
     const body = await readJson(req);
     switch (path) {
       case '/quote': {
         const { ticker, ...quote } = parse(QuoteBody, body);
-        if (!sim.hasMarket(ticker)) return sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+        if (!sim.hasMarket(ticker)) {
+          sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+          return;
+        }
         sim.setQuote(ticker, quote);
         break;
       }
@@ -126,7 +133,10 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
       }
       case '/sizes': {
         const { ticker, tsMs } = parse(SizesBody, body);
-        if (!sim.hasMarket(ticker)) return sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+        if (!sim.hasMarket(ticker)) {
+          sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+          return;
+        }
         sim.changeSizes(ticker, tsMs);
         break;
       }
@@ -137,15 +147,23 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
       }
       case '/tick': {
         const moved = sim.tick(parse(TickBody, body)?.count);
-        return sendJson(res, 200, { ok: true, moved });
+        sendJson(res, 200, { ok: true, moved });
+        return;
       }
       default:
-        return sendError(res, 404, 'not_found', `no control route ${route}`);
+        sendError(res, 404, 'not_found', `no control route ${route}`);
+        return;
     }
     sendJson(res, 200, { ok: true });
   } catch (error) {
-    if (error instanceof BodyError) return sendError(res, error.status, 'bad_request', error.message);
-    if (error instanceof RangeError || error instanceof TypeError) return sendError(res, 400, 'bad_request', error.message);
+    if (error instanceof BodyError) {
+      sendError(res, error.status, 'bad_request', error.message);
+      return;
+    }
+    if (error instanceof RangeError || error instanceof TypeError) {
+      sendError(res, 400, 'bad_request', error.message);
+      return;
+    }
     throw error;
   }
 }

@@ -292,7 +292,7 @@ function parseMarket(market: SimMarket): ParsedMarket {
       eventTicker: market.eventTicker,
     };
   } catch (error) {
-    throw new RangeError(`market ${market.ticker}: ${(error as Error).message}`);
+    throw new RangeError(`market ${market.ticker}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -99,14 +99,14 @@ export interface TickerPayload {
 }
 
 /** `id` is echoed when the command carried one. */
-type WithId = { id?: number };
+interface WithId { id?: number }
 
 export type ServerMessage =
   | { type: 'ticker'; sid: number; msg: TickerPayload }
   | (WithId & { type: 'subscribed'; msg: { channel: 'ticker'; sid: number } })
   | (WithId & { sid: number; seq: number; type: 'ok'; msg: { market_tickers: string[] } })
   | (WithId & { sid: number; seq: number; type: 'unsubscribed' })
-  | (WithId & { type: 'ok'; msg: Array<{ channel: 'ticker'; sid: number }> })
+  | (WithId & { type: 'ok'; msg: { channel: 'ticker'; sid: number }[] })
   | (WithId & { sid?: number; seq?: number; type: 'error'; msg: { code: number; msg: string } });
 
 /** Builds a reply with `id` first (when known), as Kalshi orders its keys. */

@@ -66,7 +66,7 @@ export interface SimulatorStats {
 
 export interface ConnectionView {
   id: number;
-  subscriptions: Array<{ sid: number; tickers: string[] }>;
+  subscriptions: { sid: number; tickers: string[] }[];
 }
 
 export interface CommandLogEntry {
@@ -100,7 +100,7 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   private readonly host: SessionHost;
   private readonly sessions = new Map<number, WsSession>();
   private readonly silenced = new Set<string>();
-  private readonly injectedFailures: Array<{ code: number; msg?: string }> = [];
+  private readonly injectedFailures: { code: number; msg?: string }[] = [];
   private readonly log: CommandLogEntry[] = [];
   private readonly counters = {
     maxConcurrentConnections: 0,

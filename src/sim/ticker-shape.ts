@@ -23,5 +23,5 @@ export function shapeTicker(payload: TickerPayload, shape: ConcreteShape, decima
 
 /** The shape of the n-th frame for a configured shape ('mixed' rotates through all three). */
 export function shapeAt(shape: TickerShape, n: number): ConcreteShape {
-  return shape === 'mixed' ? (ROTATION[n % ROTATION.length] as ConcreteShape) : shape;
+  return shape === 'mixed' ? (ROTATION[n % ROTATION.length]) : shape;
 }

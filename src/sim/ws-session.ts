@@ -273,7 +273,7 @@ export class WsSession {
     if (action === undefined) return this.error(id, ErrorCode.actionRequired);
     if (action !== 'add_markets' && action !== 'delete_markets') return this.error(id, ErrorCode.unsupportedAction);
     const sub = this.subscription;
-    if (sub === undefined || sub.sid !== sid) return this.error(id, ErrorCode.unknownSid);
+    if (sub?.sid !== sid) return this.error(id, ErrorCode.unknownSid);
     const requested = readTickers(params);
     if (requested === 'invalid') return this.scopedError(id, sub, ErrorCode.invalidParameter);
     if (requested === null || requested.length === 0) return this.scopedError(id, sub, ErrorCode.marketTickerRequired);

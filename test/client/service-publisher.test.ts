@@ -14,7 +14,7 @@ const T0 = 1_738_772_400_000;
 
 let env: TestRedis;
 let publisher: RedisPublisher;
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(() => {
   env = createTestRedis();

@@ -61,7 +61,7 @@ describe('the recorded replies, through the service connection', () => {
   let server: WebSocketServer;
   let url: string;
   let peer: WebSocket | undefined;
-  const received: Array<Record<string, unknown>> = [];
+  const received: Record<string, unknown>[] = [];
   const messages: ServerMessage[] = [];
   let connection: KalshiConnection;
 
@@ -152,7 +152,7 @@ function formatOf(value: unknown): string {
   if (kind !== 'string') return kind;
   const text = value as string;
   const decimal = /^\d+\.(\d+)$/.exec(text);
-  if (decimal !== null) return `decimal/${(decimal[1] as string).length}`;
+  if (decimal !== null) return `decimal/${(decimal[1]).length}`;
   if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text)) return 'rfc3339';
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) return 'uuid';
   return 'text';
@@ -186,7 +186,7 @@ function addShape(shapes: Map<string, Shape>, name: string, object: Record<strin
 
 function describeFrame(shapes: Map<string, Shape>, frame: Record<string, unknown>): void {
   const kind = kindKey(frame);
-  addShape(shapes, `${kind}`, frame);
+  addShape(shapes, kind, frame);
   if (kindOf(frame.msg) === 'object') addShape(shapes, `${kind}.msg`, frame.msg as Record<string, unknown>);
 }
 
@@ -199,7 +199,7 @@ const DOCUMENTED_EXTRAS: Record<string, Record<string, string>> = {
   'ticker.msg': { Clock: 'integer' },
 };
 
-function driftOf(frames: Array<Record<string, unknown>>): string[] {
+function driftOf(frames: Record<string, unknown>[]): string[] {
   const problems: string[] = [];
   const simShapes = new Map<string, Shape>();
   for (const frame of frames) {
@@ -230,7 +230,7 @@ function driftOf(frames: Array<Record<string, unknown>>): string[] {
 describe('the simulator against the recorded shapes', () => {
   let sim: KalshiSimulator;
   let ws: WebSocket;
-  const frames: Array<Record<string, unknown>> = [];
+  const frames: Record<string, unknown>[] = [];
 
   const send = (command: unknown): void => ws.send(JSON.stringify(command));
   const next = (count: number): Promise<unknown> => waitFor(() => frames.length >= count, { message: `${count} frames from the simulator` });

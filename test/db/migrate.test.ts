@@ -68,7 +68,7 @@ describe('migrate (real sql/)', () => {
 
   it('concurrent runners on separate connections do not fail and apply each file exactly once', async () => {
     const db = await emptyDatabase();
-    const runners = Array.from({ length: 4 }, () => postgres(db.url, { max: 1, onnotice: () => {} }));
+    const runners = Array.from({ length: 4 }, () => postgres(db.url, { max: 1, onnotice: () => undefined }));
     try {
       const results = await Promise.all(runners.map((sql) => migrate(sql, SQL_DIR)));
       const files = (await readdir(SQL_DIR)).filter((f) => f.endsWith('.sql')).sort();

@@ -8,7 +8,7 @@ let unlisten: () => Promise<void>;
 beforeAll(async () => {
   db = await createTestDatabase();
   const listening = await db.sql.listen('kalshi_markets_changed', (payload) => payloads.push(payload));
-  unlisten = listening.unlisten;
+  unlisten = () => listening.unlisten();
 });
 afterAll(async () => {
   await unlisten?.();

@@ -109,7 +109,7 @@ describe('activity watcher (reference fan-out)', () => {
     await publisher.publish([gameState(priced, [43, 42, 58, 57], T0)]);
     await waitFor(() => watcher.subscription.latest(priced));
 
-    const games = (await (await fetch(`${watcher.url}games`)).json()) as { games: Array<{ gameId: string; slug: string | null }> };
+    const games = (await (await fetch(`${watcher.url}games`)).json()) as { games: { gameId: string; slug: string | null }[] };
     expect(games.games).toEqual(
       [
         { gameId: mapped, slug: null },

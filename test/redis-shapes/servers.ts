@@ -72,7 +72,7 @@ class Processes {
   protected async halt(server: Server): Promise<void> {
     const child = server.child;
     server.child = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child?.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -83,7 +83,7 @@ class Processes {
     await Promise.all(
       this.servers.map(async (server) => {
         const child = server.child;
-        if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        if (child?.exitCode === null && child.signalCode === null) {
           await new Promise((resolve) => child.once('exit', resolve));
         }
       }),
@@ -106,7 +106,7 @@ async function ping(port: number): Promise<boolean> {
 }
 
 /** Runs a command on a server and closes the connection. */
-export async function command(port: number, ...args: Array<string | number>): Promise<unknown> {
+export async function command(port: number, ...args: (string | number)[]): Promise<unknown> {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
@@ -142,7 +142,7 @@ export class SentinelGroup extends Processes {
     this.dataPorts = [primary, replica];
     await this.launch(primary, ['--port', String(primary), '--dir', this.dir, '--appendonly', 'no', ...COMMON]);
     await this.launch(replica, ['--port', String(replica), '--dir', this.dir, '--appendonly', 'no', '--replicaof', '127.0.0.1', String(primary), ...COMMON]);
-    await waitFor(async () => /master_link_status:up/.test(String(await command(replica, 'INFO', 'replication'))), {
+    await waitFor(async () => String(await command(replica, 'INFO', 'replication')).includes('master_link_status:up'), {
       timeoutMs: 10_000,
       message: 'the replica in sync',
     });
@@ -236,7 +236,7 @@ export class RedisCluster extends Processes {
 
   async waitHealthy(): Promise<void> {
     for (const port of this.ports) {
-      await waitFor(async () => /cluster_state:ok/.test(String(await command(port, 'CLUSTER', 'INFO'))), {
+      await waitFor(async () => String(await command(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), {
         timeoutMs: 15_000,
         message: `cluster node ${port} sees the cluster ok`,
       });

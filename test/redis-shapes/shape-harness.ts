@@ -29,7 +29,7 @@ export interface ShapeHarness {
   redis: RedisClient;
   subscription: KalshiPriceSubscription;
   /** Every update the consumer client delivered, in order. */
-  updates: Array<PriceMessage & { receivedAt: number }>;
+  updates: (PriceMessage & { receivedAt: number })[];
   clientErrors: Error[];
   /** One game with one home-side market; returns its id and ticker. */
   addGame(): Promise<{ gameId: string; ticker: string }>;
@@ -157,7 +157,7 @@ export async function stream(
 }
 
 /** The longest time between two consecutive deliveries to the consumer client within [from, to]. */
-export function longestGap(updates: ReadonlyArray<{ receivedAt: number }>, from: number, to: number): number {
+export function longestGap(updates: readonly { receivedAt: number }[], from: number, to: number): number {
   const times = updates.map((u) => u.receivedAt).filter((t) => t >= from && t <= to);
   let gap = 0;
   let last = from;
@@ -169,7 +169,7 @@ export function longestGap(updates: ReadonlyArray<{ receivedAt: number }>, from:
 }
 
 /** Every game's final price is in its hash, in Postgres, and was delivered to the client; exactly one replica leads. */
-export async function expectFinalEverywhere(h: ShapeHarness, games: ReadonlyArray<{ gameId: string }>, finalCents: number): Promise<void> {
+export async function expectFinalEverywhere(h: ShapeHarness, games: readonly { gameId: string }[], finalCents: number): Promise<void> {
   for (const { gameId } of games) {
     try {
       await waitFor(() => h.lastDelivered(gameId)?.homeTeam.kalshiBuyPrice === finalCents, {
@@ -177,7 +177,7 @@ export async function expectFinalEverywhere(h: ShapeHarness, games: ReadonlyArra
         message: `the client got the final price of ${gameId}`,
       });
     } catch (error) {
-      const hash = await h.redis.hgetall(h.keys.prices(gameId)).catch((e: Error) => e.message);
+      const hash = await h.redis.hgetall(h.keys.prices(gameId)).catch((e: unknown) => (e as Error).message);
       const detail = {
         delivered: h.lastDelivered(gameId),
         hash,
@@ -185,7 +185,7 @@ export async function expectFinalEverywhere(h: ShapeHarness, games: ReadonlyArra
         clientErrors: h.clientErrors.slice(-5).map((e) => e.message),
         leaders: h.leaders().length,
       };
-      throw new Error(`${(error as Error).message}; ${JSON.stringify(detail)}`);
+      throw new Error(`${(error as Error).message}; ${JSON.stringify(detail)}`, { cause: error });
     }
     await waitFor(async () => (await h.redis.hget(h.keys.prices(gameId), 'homeBuyPrice')) === String(finalCents), {
       timeoutMs: 10_000,

@@ -47,7 +47,7 @@ describeIf('Redis over TLS (rediss:// and REDIS_TLS_CA_PATH)', () => {
   });
   afterAll(async () => {
     await Promise.allSettled(clients.map(quitRedis));
-    if (server !== undefined && server.exitCode === null) {
+    if (server?.exitCode === null) {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGKILL');
       await exited;

@@ -47,7 +47,7 @@ const WAIT_MS = 3_000;
 /** A ws client that queues every frame it receives, to be read in order. */
 export class TestClient {
   private readonly messages: Json[] = [];
-  private readonly waiters: Array<() => void> = [];
+  private readonly waiters: (() => void)[] = [];
   pings: Buffer[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 

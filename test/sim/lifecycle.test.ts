@@ -133,6 +133,6 @@ describe('simulator lifecycle and fault switches', () => {
     const client = await sims.connect(sim);
     const pong = once(client.ws, 'pong');
     client.ws.ping('x');
-    expect((await pong)[0]?.toString()).toBe('x');
+    expect(((await pong)[0] as Buffer | undefined)?.toString()).toBe('x');
   });
 });

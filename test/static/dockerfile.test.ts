@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import dockerignoreFilter from '@balena/dockerignore';
-import { DockerfileParser, type Copy, type Env, type From } from 'dockerfile-ast';
+import { DockerfileParser, Env, From, type Copy } from 'dockerfile-ast';
 import { REPO } from './helpers/helm';
 
 interface Instruction {
@@ -31,8 +31,8 @@ export function parseDockerfile(text: string): Stage[] {
   for (const instruction of DockerfileParser.parse(text).getInstructions()) {
     const op = instruction.getKeyword().toUpperCase();
     const line = instruction.getRange().start.line + 1;
-    if (op === 'FROM') {
-      const from = instruction as From;
+    if (op === 'FROM' && instruction instanceof From) {
+      const from = instruction;
       const image = from.getImage();
       if (image === null) throw new Error(`line ${line}: bad FROM`);
       stages.push({ image, alias: from.getBuildStage() ?? undefined, instructions: [], env: {} });
@@ -47,8 +47,8 @@ export function parseDockerfile(text: string): Stage[] {
         flags: Object.fromEntries(flags.map((flag) => [flag.getName(), flag.getValue() ?? ''])),
         line,
       });
-      if (op === 'ENV') {
-        for (const property of (instruction as Env).getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
+      if (op === 'ENV' && instruction instanceof Env) {
+        for (const property of instruction.getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
       }
     }
   }
@@ -96,7 +96,7 @@ export function dockerfileProblems(text: string): string[] {
 
   for (const stage of stages) {
     if (aliases.has(stage.image)) continue;
-    const m = stage.image.match(/^([\w./-]+):(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?(@sha256:[a-f0-9]{64})?$/);
+    const m = /^([\w./-]+):(\d+)\.(\d+)\.(\d+)(-[\w.-]+)?(@sha256:[a-f0-9]{64})?$/.exec(stage.image);
     if (!m) {
       problems.push(`FROM ${stage.image} is not pinned to an exact version`);
       continue;

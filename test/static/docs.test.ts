@@ -19,7 +19,7 @@ describe('docs', () => {
   test('OPERATING.md has a section for each alert, at the anchor its runbook_url names', () => {
     const { objects } = render({ metrics: { prometheusRule: { enabled: true, runbookBaseUrl: 'https://x/OPERATING.md' } } });
     const rule = findObject(objects, 'PrometheusRule') as K8sObject & {
-      spec: { groups: Array<{ rules: Array<{ alert: string; annotations: { runbook_url: string } }> }> };
+      spec: { groups: { rules: { alert: string; annotations: { runbook_url: string } }[] }[] };
     };
     const anchors = new Set([...operating.matchAll(/^#{2,4} (.+)$/gm)].map((m) => anchor(m[1])));
     const alerts = rule.spec.groups.flatMap((g) => g.rules);

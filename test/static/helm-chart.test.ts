@@ -12,28 +12,28 @@ import { ENV_DEFAULTS, EnvSchema } from '../../src/config';
 import { REPO, ciValuesFiles, defaultValues, findObject, lint, readChartFile, render, templateFiles, valuesSchema, type K8sObject, type Rendered, type Values } from './helpers/helm';
 import { schemaProblems } from './helpers/kube-models';
 
-type Container = {
+interface Container {
   name: string;
   image: string;
   command?: string[];
-  env?: Array<{ name: string; value?: string; valueFrom?: Record<string, Record<string, string>> }>;
-  ports?: Array<{ name: string; containerPort: number }>;
+  env?: { name: string; value?: string; valueFrom?: Record<string, Record<string, string>> }[];
+  ports?: { name: string; containerPort: number }[];
   livenessProbe?: { httpGet: { path: string; port: string } };
   readinessProbe?: { httpGet: { path: string; port: string } };
   startupProbe?: { httpGet: { path: string; port: string } };
   securityContext: Record<string, unknown> & { capabilities?: { drop?: string[] } };
-  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   resources?: Record<string, unknown>;
-};
-type PodSpec = {
+}
+interface PodSpec {
   containers: Container[];
-  volumes?: Array<{ name: string; emptyDir?: unknown; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>;
+  volumes?: { name: string; emptyDir?: unknown; secret?: { secretName: string; items?: { key: string; path: string }[] } }[];
   securityContext: Record<string, unknown>;
   terminationGracePeriodSeconds?: number;
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
-};
+}
 type Workload = K8sObject & {
   spec: {
     replicas?: number;
@@ -362,13 +362,13 @@ describe.each(Object.keys(rendered))('rendered with %s values', (variant) => {
   test('Service, PodDisruptionBudget and ServiceAccount fit the Deployment', () => {
     const podLabels = deployment(objects).spec.template.metadata.labels;
     const selects = (selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => podLabels[k] === v);
-    const service = findObject(objects, 'Service') as K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> } };
+    const service = findObject(objects, 'Service') as K8sObject & { spec: { selector: Record<string, string>; ports: { name: string; targetPort: string }[] } };
     expect(selects(service.spec.selector)).toBe(true);
     expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http' })]);
     const pdb = findObject(objects, 'PodDisruptionBudget') as K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } };
     expect(selects(pdb.spec.selector.matchLabels)).toBe(true);
     expect(selects(deployment(objects).spec.selector?.matchLabels ?? {})).toBe(true);
-    const accounts = objects.filter((o) => o.kind === 'ServiceAccount') as Array<K8sObject & { automountServiceAccountToken: boolean }>;
+    const accounts = objects.filter((o) => o.kind === 'ServiceAccount') as (K8sObject & { automountServiceAccountToken: boolean })[];
     const values = rendered[variant].values as { serviceAccount: { create: boolean } };
     expect(accounts).toHaveLength(values.serviceAccount.create ? 1 : 0);
     for (const account of accounts) {
@@ -406,7 +406,7 @@ describe('lists and maps from values land where they belong', () => {
     const monitor = findObject(objects, 'ServiceMonitor');
     expect(monitor.metadata.namespace).toBe('monitoring');
     expect(monitor.metadata.labels?.release).toBe('kps');
-    const rule = findObject(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string }> }> } };
+    const rule = findObject(objects, 'PrometheusRule') as K8sObject & { spec: { groups: { rules: { alert: string }[] }[] } };
     expect(rule.spec.groups[0].rules.map((r) => r.alert)).toContain('Custom');
     const dashboard = findObject(objects, 'ConfigMap', '-dashboard');
     expect(dashboard.metadata.namespace).toBe('monitoring');
@@ -486,7 +486,7 @@ describe('environment coverage', () => {
   test('the schema check notices a malformed object and a kind it does not know', () => {
     const deploymentObject = deployment(rendered.defaults.objects);
     const broken = JSON.parse(JSON.stringify(deploymentObject)) as Workload;
-    (broken.spec.template.spec.containers[0].ports as unknown as Array<{ containerPort: unknown }>)[0].containerPort = 'http';
+    (broken.spec.template.spec.containers[0].ports as unknown as { containerPort: unknown }[])[0].containerPort = 'http';
     expect(schemaProblems(broken)).toEqual([expect.stringMatching(/^Deployment\/.*containerPort must be integer/)]);
     expect(schemaProblems({ ...deploymentObject, kind: 'Gizmo' })).toEqual([expect.stringContaining('no schema known')]);
   });
@@ -499,7 +499,7 @@ describe('optional objects and NOTES', () => {
     expect(kinds).not.toContain('PrometheusRule');
     expect(kinds).toEqual(expect.arrayContaining(['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'Job', 'ConfigMap']));
     const monitor = findObject(rendered.standbyWithMonitoring.objects, 'ServiceMonitor') as K8sObject & {
-      spec: { endpoints: Array<{ port: string; path: string }>; selector: { matchLabels: Record<string, string> } };
+      spec: { endpoints: { port: string; path: string }[]; selector: { matchLabels: Record<string, string> } };
     };
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
     const service = findObject(rendered.standbyWithMonitoring.objects, 'Service');

@@ -21,7 +21,7 @@ const isDefaultProcessMetric = (name: string) => /^(process|nodejs)_[a-z0-9_]+$/
 
 function rules(values: Record<string, unknown> = {}): Rule[] {
   const { objects } = render({ metrics: { prometheusRule: { enabled: true, runbookBaseUrl: 'https://runbooks.example/OPERATING.md' } }, ...values });
-  const rule = findObject(objects, 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Rule[] }> } };
+  const rule = findObject(objects, 'PrometheusRule') as K8sObject & { spec: { groups: { rules: Rule[] }[] } };
   return rule.spec.groups.flatMap((g) => g.rules);
 }
 
@@ -111,7 +111,7 @@ describe('Grafana dashboard', () => {
   const json = readChartFile('dashboards/kalshi-ingestor.json');
   const dashboard = JSON.parse(json) as {
     uid: string;
-    panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
+    panels: { type: string; title: string; targets?: { expr: string }[] }[];
   };
   const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
   const used = new Set(exprs.flatMap(metricsInPromql));

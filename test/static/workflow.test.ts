@@ -48,7 +48,7 @@ describe('GitHub workflow', () => {
     expect(job.services?.redis.options).toContain('--health-cmd');
     const setupNode = job.steps.find((s) => s.uses?.startsWith('actions/setup-node@'));
     expect(String(setupNode?.with?.['node-version'])).toBe('20');
-    expect(runs(job).split('\n')).toEqual(['bash scripts/setup-redis.sh', 'npm ci', 'npm run typecheck', 'npm test']);
+    expect(runs(job).split('\n')).toEqual(['bash scripts/setup-redis.sh', 'npm ci', 'npm run typecheck', 'npm run lint', 'npm test']);
     expect(job.env?.DATABASE_URL).toMatch(/^postgres:\/\/.*@localhost:5432\//);
     expect(job.env?.REDIS_URL).toBe('redis://localhost:6379');
   });

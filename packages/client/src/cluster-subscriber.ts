@@ -55,7 +55,7 @@ export class ClusterNodeSubscriber extends EventEmitter {
     const nodes = this.cluster.nodes('all');
     if (nodes.length === 0) {
       // The cluster has not loaded its slot map yet: its reads connect it; try again shortly.
-      if (this.cluster.status === 'wait') this.cluster.connect().catch((error: Error) => this.emit('error', error));
+      if (this.cluster.status === 'wait') this.cluster.connect().catch((error: unknown) => this.emit('error', error));
       this.later();
       return;
     }

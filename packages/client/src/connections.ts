@@ -37,7 +37,10 @@ export function openConnections(source: UrlSource | ClientSource, name: string):
       return {
         reader: given,
         subscriber,
-        connectSubscriber: async () => subscriber.connect(),
+        connectSubscriber: () => {
+          subscriber.connect();
+          return Promise.resolve();
+        },
         errorSources: [subscriber],
         close: () => subscriber.close(),
       };

@@ -93,7 +93,7 @@ export async function writeState(
     timestamp: String(newest),
     slug: state.slug,
   };
-  const cents: Array<[string, number | null]> = [
+  const cents: [string, number | null][] = [
     ['awayBuyPrice', state.awayTeam.kalshiBuyPrice],
     ['awaySellPrice', state.awayTeam.kalshiSellPrice],
     ['homeBuyPrice', state.homeTeam.kalshiBuyPrice],

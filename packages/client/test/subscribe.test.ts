@@ -5,7 +5,7 @@ import { createTestRedis, message, Recorder, TEST_REDIS_URL, uniqueId, waitFor, 
 const T0 = 1_738_772_400_000;
 
 let env: TestRedis;
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(() => {
   env = createTestRedis();
@@ -220,7 +220,10 @@ describe('subscribeKalshiPrices: state from the hashes', () => {
 describe('subscribeKalshiPrices: connections', () => {
   it('given a redis, duplicates it for the subscriber and closes only the duplicate', async () => {
     const given = new Redis(TEST_REDIS_URL);
-    cleanups.push(async () => given.disconnect());
+    cleanups.push(() => {
+      given.disconnect();
+      return Promise.resolve();
+    });
     const name = uniqueId('conn');
     const recorder = new Recorder();
     const sub = subscribeKalshiPrices({ redis: given, keyPrefix: env.prefix, connectionName: name, onUpdate: recorder.onUpdate, onError: recorder.onError });

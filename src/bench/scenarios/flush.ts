@@ -42,7 +42,7 @@ UPDATE frontend_games
 function batchOf(games: readonly BenchGame[], size: number, run: number, now: number): GamePrices[] {
   const batch: GamePrices[] = [];
   for (let g = 0; g < size; g++) {
-    const game = games[g] as BenchGame;
+    const game = games[g];
     const bid = 10 + ((run * 7 + g) % 70) + (g % 4 === 0 ? 0.5 : 0);
     const homeBid = 100 - bid - 2;
     batch.push({

@@ -128,7 +128,7 @@ export function summarize(samples: number[]): { p50Ms: number; p99Ms: number; ma
   return {
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted.length === 0 ? NaN : (sorted[sorted.length - 1] as number),
+    maxMs: sorted.length === 0 ? NaN : (sorted[sorted.length - 1]),
     meanMs: round1(mean),
     samples: samples.length,
   };
@@ -212,7 +212,7 @@ async function oneRun(ctx: BenchContext, sim: SimHandle, db: BenchDatabase, layo
     const busyArrivals = arrivals.filter((a) => a.gameId === layout.busy.gameId && a.timestamp >= mixed.startAt);
     const tickingMs = (busyStream.lastTsMs ?? mixed.endAt) - mixed.startAt;
     const lastArrival = busyArrivals.find((a) => a.timestamp === busyStream.lastTsMs);
-    const gapsMs = busyArrivals.slice(1).map((a, i) => a.at - (busyArrivals[i] as Arrival).at);
+    const gapsMs = busyArrivals.slice(1).map((a, i) => a.at - (busyArrivals[i]).at);
     const busy: BusyResult = {
       everyMs: BUSY_EVERY_MS,
       ticks: busyStream.sent,
@@ -268,12 +268,12 @@ function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame
   const index = stream.tickerIndex ?? [];
   const times = stream.tsMs ?? [];
   for (let k = 0; k < index.length; k++) {
-    const t = times[k] as number;
-    const gameId = gameOf.get(tickers[index[k] as number] as string) as string;
+    const t = times[k];
+    const gameId = gameOf.get(tickers[index[k]]) as string;
     const list = byGame.get(gameId) ?? [];
     // A game's messages arrive in order of their ticks (one batch in flight), and its ticks are sent in order.
     let i = cursor.get(gameId) ?? 0;
-    while (i < list.length && (list[i] as Arrival).timestamp < t) i++;
+    while (i < list.length && (list[i]).timestamp < t) i++;
     cursor.set(gameId, i);
     if (t < from) continue;
     const hit = list[i];
@@ -284,7 +284,7 @@ function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame
   return {
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted.length === 0 ? NaN : (sorted[sorted.length - 1] as number),
+    maxMs: sorted.length === 0 ? NaN : (sorted[sorted.length - 1]),
     samples: delays.length,
     lost,
     delays,
@@ -292,15 +292,15 @@ function perTickDelays(stream: StreamResult, tickers: string[], games: BenchGame
 }
 
 /** Runs of one setting pooled: percentiles over every sample, counts summed, the worst busy-game figures. */
-function pooled(runs: Array<LatencyResult & { raw: Raw }>): LatencyResult {
-  const first = runs[0] as LatencyResult & { raw: Raw };
+function pooled(runs: (LatencyResult & { raw: Raw })[]): LatencyResult {
+  const first = runs[0];
   const all = (pick: (raw: Raw) => number[]) => runs.flatMap((r) => pick(r.raw));
   const sum = (pick: (r: LatencyResult) => number) => runs.reduce((acc, r) => acc + pick(r), 0);
   const worst = runs.reduce((a, b) => (b.busy.publishes - b.busy.allowed > a.busy.publishes - a.busy.allowed ? b : a)).busy;
   const lastDelays = runs.map((r) => r.busy.lastDelayMs).filter((v): v is number => v !== null);
   const gaps = runs.map((r) => r.busy.minGapMs).filter((v): v is number => v !== null);
   const perTickSorted = sortedNumbers(all((raw) => raw.perTick));
-  const maxOf = (xs: Array<number | null>) => {
+  const maxOf = (xs: (number | null)[]) => {
     const known = xs.filter((v): v is number => v !== null);
     return known.length === 0 ? null : Math.max(...known);
   };
@@ -323,7 +323,7 @@ function pooled(runs: Array<LatencyResult & { raw: Raw }>): LatencyResult {
     perTick: {
       p50Ms: percentile(perTickSorted, 0.5),
       p99Ms: percentile(perTickSorted, 0.99),
-      maxMs: perTickSorted.length === 0 ? NaN : (perTickSorted[perTickSorted.length - 1] as number),
+      maxMs: perTickSorted.length === 0 ? NaN : (perTickSorted[perTickSorted.length - 1]),
       samples: perTickSorted.length,
       lost: sum((r) => r.perTick.lost),
     },
@@ -334,7 +334,7 @@ function pooled(runs: Array<LatencyResult & { raw: Raw }>): LatencyResult {
 export async function runLatency(ctx: BenchContext): Promise<{ latency: LatencyResult; latencyZero: LatencyResult }> {
   const background = benchGames(500, 'L');
   const isolated = benchGames(ISOLATED_GAMES, 'I');
-  const busy = benchGames(1, 'F')[0] as BenchGame;
+  const busy = benchGames(1, 'F')[0];
   const all = [...background, ...isolated, busy];
   const layout: Layout = { background, isolated, busy, tickers: tickersOf(all) };
   const sim = await startSim(ctx);
@@ -344,8 +344,8 @@ export async function runLatency(ctx: BenchContext): Promise<{ latency: LatencyR
     await seedGames(db.sql, all);
     // Side by side in one run: the same load with the window and without, alternating, samples pooled per setting.
     const pairs = Math.max(1, Math.min(5, Number(process.env.BENCH_LATENCY_PAIRS ?? 2) || 2));
-    const withWindow: Array<LatencyResult & { raw: Raw }> = [];
-    const without: Array<LatencyResult & { raw: Raw }> = [];
+    const withWindow: (LatencyResult & { raw: Raw })[] = [];
+    const without: (LatencyResult & { raw: Raw })[] = [];
     for (let pair = 0; pair < pairs; pair++) {
       withWindow.push(await oneRun(ctx, sim, db, layout, 100));
       without.push(await oneRun(ctx, sim, db, layout, 0));

@@ -71,13 +71,12 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
     const steady = sim.rpc.call('steady', { tickers, ratePerSec: RATE, durationMs: soakMs }, soakMs + 60_000);
     const rssStartMb = svc.procMemory()?.rssMb ?? NaN;
 
-    const samples: Array<{ at: number; sample: MemorySample }> = [];
+    const samples: { at: number; sample: MemorySample }[] = [];
     const warmAt = started + Math.min(10_000, soakMs / 6);
     const halfAt = started + soakMs / 2;
     const endAt = started + soakMs - 500;
     let warm: MemorySample | undefined;
     let first: MemorySample | undefined;
-    let last: MemorySample | undefined;
     for (let i = 0; i < 100_000 && Date.now() < endAt; i++) {
       const now = Date.now();
       if (warm === undefined && now >= warmAt) warm = await svc.memory(true);
@@ -85,7 +84,7 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
       else samples.push({ at: now, sample: await svc.memory(false) });
       await sleep(Math.max(0, Math.min(1000, endAt - Date.now())));
     }
-    last = await svc.memory(true);
+    const last = await svc.memory(true);
     const sent = (await steady).sent;
     const cpu1 = procCpuMs(svc.pid);
     const redis1 = await redisCpuMs(reader);

