@@ -51,7 +51,9 @@ export default tseslint.config(
   },
   {
     // The jest configs are CommonJS files run by Node.
-    files: ['**/jest.config.js'],
+    files: ['**/jest.config.js', '**/jest.*.config.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    // CommonJS has no import: require() is how one jest config extends another.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

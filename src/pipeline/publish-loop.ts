@@ -96,6 +96,7 @@ export class PublishLoop {
    * Kept for callers written for the trailing window: the loop now learns of every game entering the queue from the
    * queue itself (LatestByGame.onEntry), so there is nothing to do per put.
    */
+  // eslint-disable-next-line @typescript-eslint/no-empty-function -- a no-op on purpose: the queue itself tells the loop
   notifyQueued(): void {}
 
   /** Publishes everything queued now, windows or not (shutdown), after any batch in flight. */
@@ -202,11 +203,11 @@ export class PublishLoop {
     const ids = this.fifoIds;
     const ends = this.fifoEnds;
     let head = this.fifoHead;
-    while (head < ids.length && this.windowEnds.get(ids[head] as string) !== ends[head]) head++;
+    while (head < ids.length && this.windowEnds.get(ids[head]) !== ends[head]) head++;
     this.fifoHead = head;
     this.compactFifo();
     if (this.fifoHead >= this.fifoIds.length) return;
-    const at = this.fifoEnds[this.fifoHead] as number;
+    const at = this.fifoEnds[this.fifoHead];
     if (this.windowTimer !== undefined) {
       if (this.windowTimerAt <= at) return;
       clearTimeout(this.windowTimer);
@@ -224,9 +225,9 @@ export class PublishLoop {
     const ends = this.fifoEnds;
     let head = this.fifoHead;
     // Never early: a timer may fire a fraction of a ms before the clock reading it was set for.
-    while (head < ids.length && (ends[head] as number) <= now) {
-      const id = ids[head] as string;
-      const end = ends[head] as number;
+    while (head < ids.length && (ends[head]) <= now) {
+      const id = ids[head];
+      const end = ends[head];
       head++;
       if (this.windowEnds.get(id) !== end) continue;
       this.windowEnds.delete(id);

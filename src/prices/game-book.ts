@@ -138,7 +138,7 @@ export class GameBook {
    */
   remap(markets: readonly MappedMarket[]): MappedMarket[] {
     const refused: MappedMarket[] = [];
-    const moving: Array<[MappedMarket, MarketState]> = [];
+    const moving: [MappedMarket, MarketState][] = [];
     const left = new Set<GameEntry>();
     for (const market of markets) {
       const state = this.markets.get(market.ticker);
@@ -196,7 +196,8 @@ export class GameBook {
     const state = this.markets.get(quote.ticker);
     if (state === undefined) return UNMAPPED;
     const game = this.games.get(state.market.gameId) as GameEntry;
-    const same = state.quote !== undefined && state.quote.bid === quote.yesBid && state.quote.ask === quote.yesAsk;
+    // yesBid/yesAsk are never undefined, so a market with no quote yet is never `same`.
+    const same = state.quote?.bid === quote.yesBid && state.quote?.ask === quote.yesAsk;
     if (quote.source === 'socket') {
       if (quote.exchangeTimeMs < state.exchangeTimeMs) return STALE;
       state.exchangeTimeMs = quote.exchangeTimeMs;

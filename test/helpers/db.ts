@@ -31,7 +31,7 @@ function urlFor(database: string): string {
 }
 
 async function withAdmin<T>(run: (admin: postgres.Sql) => Promise<T>): Promise<T> {
-  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
+  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => undefined });
   try {
     return await run(admin);
   } finally {
@@ -44,7 +44,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   const name = `ki_test_${process.pid}_${randomBytes(6).toString('hex')}`;
   await withAdmin((admin) => admin.unsafe(`CREATE DATABASE "${name}"`));
   const url = urlFor(name);
-  const sql = postgres(url, { onnotice: () => {}, max: 4 });
+  const sql = postgres(url, { onnotice: () => undefined, max: 4 });
   let dropped = false;
   return {
     url,

@@ -63,11 +63,12 @@ export async function collectMessages(
         await waitFor(() => predicate(messages), { timeoutMs, message: `messages on ${channel}` });
       } catch (error) {
         const seen = messages.slice(-5).join('\n  ');
-        throw new Error(`${(error as Error).message}; ${messages.length} received, last: \n  ${seen}`);
+        throw new Error(`${(error as Error).message}; ${messages.length} received, last: \n  ${seen}`, { cause: error });
       }
     },
-    async close() {
+    close() {
       subscriber.disconnect();
+      return Promise.resolve();
     },
   };
 }

@@ -78,7 +78,7 @@ export class RestGate {
     let best = 0;
     let start = 0;
     for (let end = 0; end < times.length; end++) {
-      while ((times[end] as number) - (times[start] as number) >= windowMs) start++;
+      while ((times[end]) - (times[start]) >= windowMs) start++;
       best = Math.max(best, end - start + 1);
     }
     return best;
@@ -143,9 +143,15 @@ export class RestGate {
     const fault = this.fault?.matches(tickers) === true ? this.fault.kind : undefined;
     record.status = fault === 'http-500' ? 500 : 200;
     if (fault === 'black-hole') return;
-    if (fault === 'http-500') return void res.writeHead(500).end('upstream trouble');
+    if (fault === 'http-500') {
+      res.writeHead(500).end('upstream trouble');
+      return;
+    }
     if (fault === 'not-json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>gateway</html>');
-    if (fault === 'huge-body') return this.sendHuge(res);
+    if (fault === 'huge-body') {
+      this.sendHuge(res);
+      return;
+    }
     if (fault === 'endless-cursor') {
       const page = Number(url.searchParams.get('cursor') ?? '0') + 1;
       return void res
@@ -153,7 +159,10 @@ export class RestGate {
         .end(JSON.stringify({ markets: [], cursor: String(page) }));
     }
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
-    if (this.options.exchange !== undefined) return handleRest(this.options.exchange, req.method ?? 'GET', path, url.searchParams, res);
+    if (this.options.exchange !== undefined) {
+      handleRest(this.options.exchange, req.method ?? 'GET', path, url.searchParams, res);
+      return;
+    }
     const upstream = this.options.upstream?.();
     if (upstream === undefined) return void res.writeHead(502).end();
     try {

@@ -31,7 +31,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
     if (Date.now() >= deadline) {
       const seen =
         lastError !== undefined
-          ? `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+          ? `last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`
           : `last value: ${describe(last)}`;
       throw new Error(`waitFor timed out after ${timeoutMs} ms: ${message} (${seen})`);
     }

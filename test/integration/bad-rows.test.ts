@@ -15,7 +15,7 @@ afterAll(async () => h?.close());
 async function refusals(): Promise<Record<string, number>> {
   const text = await (await fetch(`${h.app.address}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const m of text.matchAll(/^kalshi_invalid_messages_total\{reason="([^"]+)"\} (\d+)/gm)) counts[m[1] as string] = Number(m[2]);
+  for (const m of text.matchAll(/^kalshi_invalid_messages_total\{reason="([^"]+)"\} (\d+)/gm)) counts[m[1]] = Number(m[2]);
   return counts;
 }
 

@@ -323,6 +323,6 @@ async function flushCount(): Promise<number> {
 async function invalidCounts(): Promise<Record<string, number>> {
   const text = await (await fetch(`${h.app.address}/metrics`)).text();
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^kalshi_invalid_messages_total\{reason="([^"]+)"\} (\d+)/gm)) counts[match[1] as string] = Number(match[2]);
+  for (const match of text.matchAll(/^kalshi_invalid_messages_total\{reason="([^"]+)"\} (\d+)/gm)) counts[match[1]] = Number(match[2]);
   return counts;
 }

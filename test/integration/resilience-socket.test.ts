@@ -142,10 +142,10 @@ describe('a flapping link', () => {
     h.sim.dropConnections();
     await waitFor(() => connectedAt.length >= 3, { timeoutMs: 8000, message: 'three reconnects' });
     h.sim.off('connection', onConnection);
-    const gaps = connectedAt.slice(1).map((t, i) => t - (connectedAt[i] as number));
+    const gaps = connectedAt.slice(1).map((t, i) => t - (connectedAt[i]));
     // Delays 100, 300, 900 ms (±20 %): the gaps after the first reconnect are ≥ 300 and ≥ 900 less jitter.
-    expect(gaps[0] as number).toBeGreaterThanOrEqual(240);
-    expect(gaps[1] as number).toBeGreaterThanOrEqual(720);
+    expect(gaps[0]).toBeGreaterThanOrEqual(240);
+    expect(gaps[1]).toBeGreaterThanOrEqual(720);
     expect(await metricValue(h, 'kalshi_ws_reconnects_total')).toBe(reconnects + 3);
     await waitFor(() => h.sim.stats.connectionsOpen === 1, { timeoutMs: 5000 });
   });

@@ -86,7 +86,7 @@ describe('KalshiRest', () => {
     ['not-json', 'bad_rest_body'],
   ] as const)('refuses a %s answer (counted as %s), keeps the other groups, and the next read goes on', async (fault, reason) => {
     const tickers = marketsOf(300, `F${fault.length}`);
-    const bad = tickers[150] as string;
+    const bad = tickers[150];
     await withGate({}, tickers, async (gate) => {
       const rest = new KalshiRest({ baseUrl: gate.url, ratePerS: 100 });
       gate.setFault(fault, (list) => list.includes(bad));
@@ -108,9 +108,9 @@ describe('KalshiRest', () => {
     const tickers = marketsOf(200, 'E500');
     await withGate({}, tickers, async (gate) => {
       const rest = new KalshiRest({ baseUrl: gate.url, ratePerS: 100, baseBackoffMs: 10, maxAttempts: 3 });
-      gate.setFault('http-500', (list) => list.includes(tickers[0] as string));
+      gate.setFault('http-500', (list) => list.includes(tickers[0]));
       const { pages, result } = await readAll(rest, tickers);
-      expect(gate.requestsFor(tickers[0] as string)).toHaveLength(3);
+      expect(gate.requestsFor(tickers[0])).toHaveLength(3);
       expect(result).toMatchObject({ retries: 2, unread: tickers.slice(0, 100) });
       expect(result.failures).toEqual(['HTTP 500 after 3 attempts']);
       expect(quotedTickers(pages).size).toBe(100);
@@ -121,8 +121,8 @@ describe('KalshiRest', () => {
     const tickers = marketsOf(3, 'STAT');
     await withGate({}, tickers, async (gate, exchange) => {
       exchange.add([
-        { ticker: tickers[1] as string, yesBid: 0.99, yesAsk: 0.995, status: 'finalized' },
-        { ticker: tickers[2] as string, yesBid: 0.4, yesAsk: 0.45, status: 'closed' },
+        { ticker: tickers[1], yesBid: 0.99, yesAsk: 0.995, status: 'finalized' },
+        { ticker: tickers[2], yesBid: 0.4, yesAsk: 0.45, status: 'closed' },
       ]);
       const rest = new KalshiRest({ baseUrl: gate.url, ratePerS: 100 });
       const { pages } = await readAll(rest, tickers);

@@ -73,7 +73,7 @@ describe('REST-only (KALSHI_WS_ENABLED=false), 5,000 markets, the exchange limit
       start: false,
       env: { KALSHI_WS_ENABLED: 'false', KALSHI_REST_RATE_PER_S: '10', FALLBACK_POLL_INTERVAL_MS: '1000', FLUSH_INTERVAL_MS: '500' },
       envFrom: (base) => {
-        upstream = base.KALSHI_REST_URL as string;
+        upstream = base.KALSHI_REST_URL;
         return { KALSHI_REST_URL: gate.url };
       },
     });
@@ -85,7 +85,7 @@ describe('REST-only (KALSHI_WS_ENABLED=false), 5,000 markets, the exchange limit
 
   it('prices every game in Postgres within 30 s, never above the configured rate, without a 429; ready only once all are read', async () => {
     const { gameIds } = await seedGames(h, 2500, 'RONLY');
-    const readiness: Array<{ status: number; detail: unknown }> = [];
+    const readiness: { status: number; detail: unknown }[] = [];
     await h.app.start();
     await waitFor(() => h.app.role === 'leader', { message: 'the service leads' });
     await waitFor(
@@ -97,7 +97,7 @@ describe('REST-only (KALSHI_WS_ENABLED=false), 5,000 markets, the exchange limit
       { timeoutMs: 30_000, intervalMs: 200, message: 'every game priced in Postgres' },
     );
     // Honest readiness: while markets were still unread, /readyz said which; then ready.
-    expect(readiness.some((r) => r.status === 503 && /of 5000 markets not read yet/.test(String(r.detail)))).toBe(true);
+    expect(readiness.some((r) => r.status === 503 && String(r.detail).includes('of 5000 markets not read yet'))).toBe(true);
     await waitFor(async () => (await getJson(h, '/readyz')).status === 200, { message: 'ready once every market was read' });
 
     // Keep it polling for two more full passes (≥ 10 s of load), then look at what the exchange saw.
@@ -129,7 +129,7 @@ describe('three socket flaps in a row', () => {
       start: false,
       env: { KALSHI_REST_RATE_PER_S: '10', FALLBACK_AFTER_MS: '300', FALLBACK_POLL_INTERVAL_MS: '200', RECONCILE_INTERVAL_MS: '600000' },
       envFrom: (base) => {
-        upstream = base.KALSHI_REST_URL as string;
+        upstream = base.KALSHI_REST_URL;
         return { KALSHI_REST_URL: gate.url };
       },
     });
@@ -194,7 +194,7 @@ describe('markets REST says are not active', () => {
       start: false,
       env: { KALSHI_WS_ENABLED: 'false', FALLBACK_POLL_INTERVAL_MS: '200' },
       envFrom: (base) => {
-        upstream = base.KALSHI_REST_URL as string;
+        upstream = base.KALSHI_REST_URL;
         return { KALSHI_REST_URL: gate.url };
       },
     });

@@ -15,7 +15,7 @@ beforeAll(async () => {
   h = await startHarness({
     start: false,
     envFrom: (base) => {
-      upstream = base.KALSHI_REST_URL as string;
+      upstream = base.KALSHI_REST_URL;
       return { KALSHI_REST_URL: gate.url };
     },
   });

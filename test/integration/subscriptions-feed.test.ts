@@ -16,7 +16,7 @@ interface Rig {
   sim: KalshiSimulator;
   feed: KalshiFeed;
   quotes: MarketQuote[];
-  logs: Array<Record<string, unknown>>;
+  logs: Record<string, unknown>[];
 }
 
 const rigs: Rig[] = [];
@@ -32,7 +32,7 @@ async function rig(sim: Partial<SimulatorOptions>, refusedRetry = { firstMs: 60_
   const simulator = new KalshiSimulator({ publicKey: keys.publicPem, keyId: 'feed-key', pingIntervalMs: 200, ...sim });
   await simulator.start();
   const quotes: MarketQuote[] = [];
-  const logs: Array<Record<string, unknown>> = [];
+  const logs: Record<string, unknown>[] = [];
   const log = pino(
     { level: 'debug' },
     new Writable({

@@ -15,11 +15,11 @@ const mentioning = (h: Harness, ticker: string) => commands(h).filter((e) => e.c
 async function addGames(h: Harness, count: number, label: string, unlisted: string[] = []): Promise<{ tickers: string[]; gameOf: Map<string, string> }> {
   const tickers: string[] = [];
   const gameOf = new Map<string, string>();
-  const games: Array<{ live_game_id: string; slug: string }> = [];
-  const markets: Array<{ ticker: string; live_game_id: string; side: string }> = [];
+  const games: { live_game_id: string; slug: string }[] = [];
+  const markets: { ticker: string; live_game_id: string; side: string }[] = [];
   for (let i = 0; i < count + unlisted.length; i += 1) {
     const gameId = uniqueId(`${label}${i}`);
-    const ticker = i < count ? `${gameId}-H`.toUpperCase() : (unlisted[i - count] as string);
+    const ticker = i < count ? `${gameId}-H`.toUpperCase() : (unlisted[i - count]);
     if (i < count) tickers.push(ticker);
     gameOf.set(ticker, gameId);
     games.push({ live_game_id: gameId, slug: `slug-${gameId}` });
@@ -33,7 +33,7 @@ async function addGames(h: Harness, count: number, label: string, unlisted: stri
 
 interface Status {
   subscribedMarkets: number;
-  connections: Array<{ desired: number; subscribed: number; refused: number }>;
+  connections: { desired: number; subscribed: number; refused: number }[];
 }
 const status = async (h: Harness) => (await (await fetch(`${h.app.address}/status`)).json()) as Status;
 const ready = async (h: Harness) => (await (await fetch(`${h.app.address}/readyz`)).json()) as { status: string; checks: Record<string, { detail?: string }> };
@@ -70,7 +70,7 @@ describe('subscriptions at scale', () => {
     for (const entry of log) expect(entry.cmd.params?.market_tickers?.length ?? 0).toBeLessThanOrEqual(50);
     for (const socket of sockets) {
       const times = log.filter((e) => e.connectionId === socket.id).map((e) => e.at);
-      for (let i = 1; i < times.length; i += 1) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(95);
+      for (let i = 1; i < times.length; i += 1) expect((times[i]) - (times[i - 1])).toBeGreaterThanOrEqual(95);
     }
     expect((await status(h)).subscribedMarkets).toBe(1001);
   });

@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import Redis from 'ioredis';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
-import { fromPriceHash, PriceMessageSchema } from '../../src/sinks/price-message';
+import { fromPriceHash, PriceMessageSchema, type PriceMessage } from '../../src/sinks/price-message';
 import type { GamePrices, TeamPrices } from '../../src/prices/types';
 import { uniqueId } from '../helpers/db';
 import { collectMessages, createTestRedis, TEST_REDIS_URL, type MessageCollector, type TestRedis } from '../helpers/redis';
@@ -68,7 +68,7 @@ describe('RedisPublisher.publish', () => {
     const hash = await env.redis.hgetall(env.keys.prices(id));
     expect(Object.keys(hash).sort()).toEqual(['awaySellPrice', 'homeBuyPrice', 'slug', 'ticker', 'timestamp', 'updatedAt']);
     await messages.waitFor((list) => list.length === 2);
-    const last = JSON.parse(messages.messages[1]);
+    const last = JSON.parse(messages.messages[1] ?? '') as PriceMessage;
     expect(last.awayTeam).toEqual({ kalshiBuyPrice: null, kalshiSellPrice: 42 });
     expect(last.homeTeam).toEqual({ kalshiBuyPrice: 58, kalshiSellPrice: null });
     expect(Value.Check(PriceMessageSchema, last)).toBe(true);
@@ -133,10 +133,10 @@ describe('RedisPublisher.publish', () => {
     evalsha.mockRestore();
 
     await messages.waitFor((list) => list.length === 500);
-    expect(new Set(messages.messages.map((m) => JSON.parse(m).gameId))).toEqual(new Set(ids));
+    expect(new Set(messages.messages.map((m) => (JSON.parse(m) as PriceMessage).gameId))).toEqual(new Set(ids));
     const check = env.redis.pipeline();
     for (const id of ids) check.hget(env.keys.prices(id), 'awayBuyPrice');
-    const replies = (await check.exec())!.map(([, value]) => value);
+    const replies = ((await check.exec()) ?? []).map(([, value]) => value);
     expect(replies).toEqual(ids.map((_, i) => String(40 + i / 100)));
   });
 

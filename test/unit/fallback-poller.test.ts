@@ -49,8 +49,8 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
   const rest = new FakeRest(options.pageMs);
   const controller = new AbortController();
   let mapped = tickersOf(options.count ?? 250);
-  const applied: Array<{ tickers: string[]; purpose: string }> = [];
-  const invalid: Array<{ reason: string; detail?: Record<string, unknown> }> = [];
+  const applied: { tickers: string[]; purpose: string }[] = [];
+  const invalid: { reason: string; detail?: Record<string, unknown> }[] = [];
   const inactive = new InactiveMarkets();
   let looks = 0;
   const poller = new FallbackPoller({

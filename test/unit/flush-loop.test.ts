@@ -19,7 +19,7 @@ interface Sink {
   starts: number[];
   written: GamePrices[][];
   /** Decides each write: 'ok', 'fail', or 'hold' (stays in flight until release()). */
-  plan: Array<'ok' | 'fail' | 'hold'>;
+  plan: ('ok' | 'fail' | 'hold')[];
   release: () => void;
   concurrent: number;
   maxConcurrent: number;
@@ -139,7 +139,7 @@ describe('FlushLoop', () => {
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(60_000);
     await jest.advanceTimersByTimeAsync(100 + 200 + 400 + 800 + 1000 + 1000 + 1000);
-    const gaps = s.starts.slice(1).map((t, i) => t - (s.starts[i] as number));
+    const gaps = s.starts.slice(1).map((t, i) => t - (s.starts[i]));
     expect(gaps).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
     loop.stop();
 
@@ -151,7 +151,7 @@ describe('FlushLoop', () => {
     fast.start();
     q2.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(300 + 100 + 200 + 300);
-    expect(short.starts.slice(1).map((t, i) => t - (short.starts[i] as number))).toEqual([100, 200, 300]);
+    expect(short.starts.slice(1).map((t, i) => t - (short.starts[i]))).toEqual([100, 200, 300]);
     fast.stop();
   });
 

@@ -17,7 +17,7 @@ const socket = (ticker: string, yesBid: number | null, yesAsk: number | null, ex
 const rest = (ticker: string, yesBid: number | null, yesAsk: number | null, at: number): MarketQuote => ({ ...socket(ticker, yesBid, yesAsk, at), source: 'rest' });
 
 function setup() {
-  const events = { queued: 0, unmapped: [] as string[], refused: [] as Array<[string, Record<string, unknown>]> };
+  const events = { queued: 0, unmapped: [] as string[], refused: [] as [string, Record<string, unknown>][] };
   const pipeline = new PricePipeline({
     onQueued: () => (events.queued += 1),
     onUnmapped: (ticker) => events.unmapped.push(ticker),

@@ -1,4 +1,4 @@
-import { errorCommandId, exchangeTimeOf, isInvalid, okMarketTickers, parseServerFrame, type ErrorMessage, type OkMessage } from '../../src/kalshi/protocol';
+import { errorCommandId, exchangeTimeOf, isInvalid, okMarketTickers, parseServerFrame, type ErrorMessage } from '../../src/kalshi/protocol';
 
 const ticker = {
   type: 'ticker',
@@ -46,8 +46,8 @@ describe('parseServerFrame', () => {
 describe('reply helpers', () => {
   it('reads the whole ticker list of an ok reply, and nothing from a list_subscriptions reply', () => {
     expect(okMarketTickers({ id: 2, type: 'ok', sid: 1, seq: 3, msg: { market_tickers: ['A', 'B'] } })).toEqual(['A', 'B']);
-    expect(okMarketTickers({ id: 4, type: 'ok', msg: [{ channel: 'ticker', sid: 7 }] } as OkMessage)).toBeUndefined();
-    expect(okMarketTickers({ id: 4, type: 'ok', msg: { market_tickers: [1] } } as OkMessage)).toBeUndefined();
+    expect(okMarketTickers({ id: 4, type: 'ok', msg: [{ channel: 'ticker', sid: 7 }] })).toBeUndefined();
+    expect(okMarketTickers({ id: 4, type: 'ok', msg: { market_tickers: [1] } })).toBeUndefined();
   });
 
   it('treats a missing id and id 0 as no command', () => {

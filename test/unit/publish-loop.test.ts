@@ -32,11 +32,12 @@ function harness(intervalMs: number, publish?: (batch: readonly GamePrices[]) =>
     retryDelayMs: () => 50,
     publish:
       publish ??
-      (async (batch) => {
+      ((batch) => {
         const at = Date.now();
         const rows = batch.map((p) => ({ at, gameId: p.gameId, tickTimeMs: p.tickTimeMs }));
         batches.push(rows);
         published.push(...rows);
+        return Promise.resolve();
       }),
     onFailure: (_error, size) => failures.push(size),
   });
@@ -47,7 +48,7 @@ function harness(intervalMs: number, publish?: (batch: readonly GamePrices[]) =>
   return { queue, loop, published, batches, failures, put };
 }
 
-const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
+const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i]));
 
 beforeEach(() => {
   // Promises (publish) must settle on their own; only timers, immediates and the clock are fake.
@@ -125,7 +126,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     expect(times.length).toBeGreaterThanOrEqual(10);
     expect(times.length).toBeLessThanOrEqual(11);
     for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(100);
-    const final = h.published[h.published.length - 1] as Published;
+    const final = h.published[h.published.length - 1];
     expect(final.tickTimeMs).toBe(last);
     expect(final.at - last).toBeLessThanOrEqual(100);
     h.loop.stop();
@@ -281,7 +282,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
           jest.setSystemTime(1_000_000);
           const h = harness(interval);
           h.loop.start();
-          const puts: Array<{ gameId: string; t: number }> = [];
+          const puts: { gameId: string; t: number }[] = [];
           const lastPublishAt = new Map<string, number>();
           for (const step of steps) {
             const gameId = `g${step.game}`;
@@ -308,7 +309,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
             const ticks = mine.map((p) => p.tickTimeMs);
             expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
             const lastPut = puts.filter((p) => p.gameId === gameId).pop() as { t: number };
-            const lastOut = mine[mine.length - 1] as Published;
+            const lastOut = mine[mine.length - 1];
             expect(lastOut.tickTimeMs).toBe(lastPut.t);
             // Window ends are rounded up to the grain (interval / 20 = 2 ms here).
             expect(lastOut.at - lastPut.t).toBeLessThanOrEqual(interval + 2);

@@ -29,8 +29,8 @@ describe('ReconnectPolicy', () => {
 
 describe('Complaints', () => {
   it('counts every complaint but logs one line per reason per window, with the count', () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
     const counts = new Map<string, number>();
     let now = 0;
     const complaints = new Complaints(log, { inc: ({ reason }) => void counts.set(reason, (counts.get(reason) ?? 0) + 1) }, 10_000, () => now);

@@ -94,7 +94,7 @@ describe('createRedis', () => {
   const dir = mkdtempSync(join(tmpdir(), 'redis-ca-'));
   writeFileSync(join(dir, 'ca.pem'), CA);
   const caPath = join(dir, 'ca.pem');
-  const opened: Array<Redis | Cluster> = [];
+  const opened: (Redis | Cluster)[] = [];
   afterAll(() => opened.forEach((client) => client.disconnect()));
   const create = (config: RedisConfig, role: 'main' | 'lock' | 'subscriber' = 'main') => {
     const client = createRedis(config, { role, connectionName: 'test', lazyConnect: true });

@@ -55,7 +55,7 @@ describe('readTickerFrame on real frames', () => {
     // Keys sorted by a recorder: not Kalshi's order, so the full path reads it.
     expect(agrees(sorted)).toBe(false);
     expect(isInvalid(parseServerFrame(sorted))).toBe(false);
-    expect(readTickerFrame(RECORDED[0] as string)).toEqual({
+    expect(readTickerFrame(RECORDED[0])).toEqual({
       type: 'ticker',
       sid: 4,
       msg: { market_ticker: 'KXGOLDH-26AUG2711-T4615.99', yes_bid_dollars: '0.0100', yes_ask_dollars: '0.9800', ts: 1787838990, ts_ms: 1787838990880 },
@@ -87,7 +87,7 @@ describe('readTickerFrame on real frames', () => {
 
 // ---- generated frames ----
 
-type Raw = { raw: string };
+interface Raw { raw: string }
 type Value = string | number | boolean | null | Raw | Value[] | Entry[] | { object: Entry[] };
 type Entry = [key: string, value: Value];
 
@@ -112,7 +112,7 @@ function render(value: Value, style: { ws: string[]; escape: number }, counter =
     const parts = value.object.map(([k, v]) => `${ws()}${str(k)}${ws()}:${ws()}${render(v, style, counter)}${ws()}`);
     return `{${parts.join(',')}${parts.length === 0 ? ws() : ''}}`;
   }
-  return `[${value.map((v) => `${ws()}${render(v as Value, style, counter)}${ws()}`).join(',')}]`;
+  return `[${value.map((v) => `${ws()}${render(v, style, counter)}${ws()}`).join(',')}]`;
 }
 
 /** Mostly JSON whitespace; sometimes a character that only looks like it (U+00A0, form feed): invalid JSON. */
@@ -202,7 +202,7 @@ const arranged = (entries: fc.Arbitrary<Entry[]>): fc.Arbitrary<Entry[]> =>
         if (dup === null || order.length === 0) return order;
         const [which, where, value] = dup;
         const copy = [...order];
-        copy.splice(where % (copy.length + 1), 0, [(order[which % order.length] as Entry)[0], value]);
+        copy.splice(where % (copy.length + 1), 0, [(order[which % order.length])[0], value]);
         return copy;
       }),
   );
@@ -295,7 +295,7 @@ describe('readTickerFrame against the full parse (generated frames)', () => {
         const values: Record<string, unknown> = { ...full.msg, last_trade_size_fp: '0.09', time: '2026-09-21T05:00:00Z', Clock: 1234 };
         const msg: Record<string, unknown> = {};
         ORDER.forEach((key, i) => {
-          if (key === 'market_ticker' || r.keep[i] === true) msg[key] = values[key];
+          if (key === 'market_ticker' || r.keep[i]) msg[key] = values[key];
         });
         return JSON.stringify(r.seq === undefined ? { type: 'ticker', sid: r.sid, msg } : { type: 'ticker', sid: r.sid, seq: r.seq, msg });
       });
