@@ -1,18 +1,60 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Values read at scrape time, by prom-client's collect(): nothing refreshes them by hand. */
+export interface ScrapeSources {
+  wsConnected(): number;
+  subscribedMarkets(): number;
+  priceQueueSize(): number;
+  tickerCacheSize(): number;
+}
+
+const NOTHING: ScrapeSources = { wsConnected: () => 0, subscribedMarkets: () => 0, priceQueueSize: () => 0, tickerCacheSize: () => 0 };
+
+/**
+ * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
+ * set on every call (even on a labels() child). The counts move into kalshi_messages_total at each scrape.
+ */
+export class MessageCounts {
+  private readonly counts = new Map<string, number>();
+
+  count(type: string): void {
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+  }
+
+  /** The counts since the last drain, zeroed. */
+  *drain(): Generator<[string, number]> {
+    for (const [type, count] of this.counts) {
+      if (count === 0) continue;
+      this.counts.set(type, 0);
+      yield [type, count];
+    }
+  }
+}
+
 /** Every metric of the contract (DESIGN.md "Metrics"), on a registry of its own. */
-export function createMetrics() {
+export function createMetrics(sources: ScrapeSources = NOTHING) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const messageCounts = new MessageCounts();
+  const atScrape = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
   return {
     registry,
-    wsConnected: new Gauge({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated', registers }),
+    messageCounts,
+    wsConnected: atScrape('kalshi_ws_connected', 'Kalshi WebSocket connections open and authenticated', () => sources.wsConnected()),
     leader: new Gauge({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock', registers }),
     fallbackActive: new Gauge({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling', registers }),
-    priceQueueSize: new Gauge({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush', registers }),
-    tickerCacheSize: new Gauge({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map', registers }),
-    subscribedMarkets: new Gauge({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets', registers }),
+    priceQueueSize: atScrape('kalshi_price_queue_size', 'Games waiting for the next Postgres flush', () => sources.priceQueueSize()),
+    tickerCacheSize: atScrape('kalshi_ticker_cache_size', 'Tickers in the ticker map', () => sources.tickerCacheSize()),
+    subscribedMarkets: atScrape('kalshi_subscribed_markets', 'Markets subscribed on Kalshi sockets', () => sources.subscribedMarkets()),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',
@@ -32,7 +74,15 @@ export function createMetrics() {
       registers,
     }),
     wsReconnects: new Counter({ name: 'kalshi_ws_reconnects_total', help: 'Kalshi WebSocket reconnects', registers }),
-    messages: new Counter({ name: 'kalshi_messages_total', help: 'Kalshi messages received, by type', labelNames: ['type'] as const, registers }),
+    messages: new Counter({
+      name: 'kalshi_messages_total',
+      help: 'Kalshi messages received, by type',
+      labelNames: ['type'] as const,
+      registers,
+      collect() {
+        for (const [type, count] of messageCounts.drain()) this.labels(type).inc(count);
+      },
+    }),
     invalidMessages: new Counter({
       name: 'kalshi_invalid_messages_total',
       help: 'Input dropped as invalid, by reason',

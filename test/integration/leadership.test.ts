@@ -82,9 +82,13 @@ describe('leadership across two replicas', () => {
     const [leader, standby] = await leaderAndStandby(a, b);
     await waitFor(() => h.sim.subscribedTickers().has(ticker), { timeoutMs: 10_000 });
 
-    const ready = await standby.get('/readyz');
-    expect(ready.status).toBe(200);
+    // Readiness is probed in the background about once a second.
+    const ready = await waitFor(async () => {
+      const answer = await standby.get('/readyz');
+      return answer.status === 200 && answer;
+    }, { message: 'the standby Ready' });
     expect(ready.body).toMatchObject({ role: 'standby', checks: { redis: { ok: true } } });
+    await waitFor(async () => (await leader.get('/readyz')).status === 200, { message: 'the leader Ready' });
     expect((await leader.get('/readyz')).body).toMatchObject({ role: 'leader', status: 'ready' });
     expect(await metric(leader, 'kalshi_leader')).toBe(1);
     expect(await metric(standby, 'kalshi_leader')).toBe(0);
@@ -145,8 +149,10 @@ describe('leadership across two replicas', () => {
       proxy.cut();
       await waitFor(() => h.sim.stats.connectionsOpen === 0, { timeoutMs: TTL_MS, intervalMs: 10, message: 'the leader stepped down' });
       expect(await roleOf(leader)).toBe('standby');
-      const down = await leader.get('/readyz');
-      expect(down.status).toBe(503);
+      const down = await waitFor(async () => {
+        const answer = await leader.get('/readyz');
+        return answer.status === 503 && answer;
+      }, { message: '/readyz saying Redis is down' });
       expect(down.body).toMatchObject({ checks: { redis: { ok: false } } });
 
       const authenticated = h.sim.stats.authenticatedTotal;

@@ -1,0 +1,36 @@
+import type { FeedStatus } from '../kalshi/feed';
+
+export interface LastFlush {
+  at: string;
+  rows: number;
+  games: number;
+  ms: number;
+}
+
+/** What readiness, /status and the gauges read of the current term (or of none: a standby). */
+export interface TermStatus {
+  leading: boolean;
+  socketEnabled: boolean;
+  feed: FeedStatus;
+  fallbackActive: boolean;
+  mapperLoaded: boolean;
+  mappedMarkets: number;
+  queues: { postgres: number; redis: number };
+  lastFlush: LastFlush | null;
+  lastQuoteAtMs: number;
+}
+
+export const NO_FEED: FeedStatus = { connections: [], connected: 0, subscribedMarkets: 0, desiredMarkets: 0, allSubscribed: false };
+
+/** A standby has no term: nothing flows, nothing is queued. */
+export const NO_TERM: TermStatus = {
+  leading: false,
+  socketEnabled: false,
+  feed: NO_FEED,
+  fallbackActive: false,
+  mapperLoaded: false,
+  mappedMarkets: 0,
+  queues: { postgres: 0, redis: 0 },
+  lastFlush: null,
+  lastQuoteAtMs: 0,
+};
