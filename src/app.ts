@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import { openPostgres, openRedis, connectRedis, quitRedis } from './app/connections';
 import { HealthChecks } from './app/health-checks';
+import { shutdownBudget } from './app/shutdown-budget';
 import { readiness } from './app/readiness';
 import { statusBody } from './app/status';
 import type { Config } from './config';
@@ -11,6 +12,7 @@ import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
 import { KalshiRestClient } from './kalshi/rest-client';
 import { LeaderLock } from './leader/leader-lock';
 import { Leadership, type Role } from './leader/leadership';
+import { releaseLock } from './leader/release-lock';
 import { Complaints } from './observability/complaints';
 import { HeapMonitor } from './observability/heap-monitor';
 import { createMetrics } from './observability/metrics';
@@ -32,12 +34,7 @@ export interface AppOptions {
  * the term (src/term/leader-term.ts).
  */
 export class App {
-  readonly metrics = createMetrics({
-    wsConnected: () => this.termStatus().feed.connected,
-    subscribedMarkets: () => this.termStatus().feed.subscribedMarkets,
-    priceQueueSize: () => this.termStatus().queues.postgres,
-    tickerCacheSize: () => this.termStatus().mappedMarkets,
-  });
+  readonly metrics = createMetrics(() => this.termStatus());
   private readonly config: Config;
   private readonly log: Logger;
   private readonly sql: postgres.Sql;
@@ -50,7 +47,7 @@ export class App {
   private readonly health: HealthChecks;
   private readonly heapMonitor: HeapMonitor;
   private readonly http: ReturnType<typeof buildHttpServer>;
-  /** Ends the process-long loops (health probes) at shutdown. */
+  /** Ends the process-long loops (health probes, heap monitor) at shutdown. */
   private readonly lifetime = new AbortController();
   private term: LeaderTerm | undefined;
   private stopping: Promise<TermStopOutcome> | undefined;
@@ -107,7 +104,7 @@ export class App {
     log.info({ address: this.address, workerId: config.workerId, wsEnabled: config.kalshi.wsEnabled }, 'kalshi-ingestor listening');
     await Promise.all([connectRedis(this.redis, config, log), connectRedis(this.lockRedis, config, log)]);
     void this.health.run(this.lifetime.signal);
-    this.heapMonitor.start();
+    void this.heapMonitor.run(this.lifetime.signal);
     this.leadership.start();
   }
 
@@ -132,10 +129,7 @@ export class App {
   private async shutDown(): Promise<TermStopOutcome> {
     const { config, log } = this;
     log.info('shutting down');
-    const startedAt = Date.now();
-    // Kept for releasing the lock and closing: the last flush may use the rest.
-    const reserveMs = Math.min(2000, Math.floor(config.shutdownTimeoutMs / 4));
-    const flushDeadline = startedAt + config.shutdownTimeoutMs - reserveMs;
+    const { flushDeadline, releaseDeadline } = shutdownBudget(config.shutdownTimeoutMs);
     this.stage = 'stopping the leadership loop';
     await within(this.leadership.stop(), flushDeadline - Date.now());
     let outcome: TermStopOutcome = { flushed: true, unflushedGames: 0, unpublishedGames: 0 };
@@ -148,9 +142,9 @@ export class App {
         log.error({ stage: term.stage, timeoutMs: config.shutdownTimeoutMs, ...outcome }, 'shutdown overran SHUTDOWN_TIMEOUT_MS in the last flush: releasing the lock and exiting 1');
       }
       this.term = undefined;
-      if (lockStillOurs) await this.releaseLock(startedAt + config.shutdownTimeoutMs - reserveMs / 2);
+      this.stage = 'releasing the leader lock';
+      if (lockStillOurs) await releaseLock(this.lock, releaseDeadline, log);
     }
-    this.heapMonitor.stop();
     this.lifetime.abort();
     this.stage = 'closing HTTP';
     await this.http.close();
@@ -159,15 +153,6 @@ export class App {
     this.stage = 'done';
     log.info('stopped');
     return outcome;
-  }
-
-  private async releaseLock(deadline: number): Promise<void> {
-    this.stage = 'releasing the leader lock';
-    const release = this.lock.release();
-    const done = await within(release, deadline - Date.now());
-    const released = done ? await release.catch((err: unknown) => err) : new Error('no answer in time');
-    if (released === true || released === false) this.log.info({ released }, 'leader lock released');
-    else this.log.warn({ err: released }, 'could not release the leader lock; it expires by its ttl');
   }
 
   private beginTerm(): void {

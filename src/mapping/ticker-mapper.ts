@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { MappedMarket } from '../prices/game-book';
-import { every } from '../term/every';
+import { every, pause } from '../term/every';
 import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketMapProblem, type MarketRow } from './market-map';
 
 export const MARKETS_CHANGED_CHANNEL = 'kalshi_markets_changed';
@@ -135,13 +134,10 @@ export class TickerMapper {
     const { signal } = this.options;
     if (signal.aborted || this.debouncing) return;
     this.debouncing = true;
-    sleep(NOTIFY_DEBOUNCE_MS, undefined, { signal }).then(
-      () => {
-        this.debouncing = false;
-        void this.reload().catch(() => undefined);
-      },
-      () => undefined,
-    );
+    void pause(NOTIFY_DEBOUNCE_MS, signal).then((elapsed) => {
+      this.debouncing = false;
+      if (elapsed) void this.reload().catch(() => undefined);
+    });
   }
 
   private async loadOnce(): Promise<void> {

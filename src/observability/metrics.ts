@@ -1,14 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Values read at scrape time, by prom-client's collect(): nothing refreshes them by hand. */
-export interface ScrapeSources {
-  wsConnected(): number;
-  subscribedMarkets(): number;
-  priceQueueSize(): number;
-  tickerCacheSize(): number;
+/** What the scrape-time gauges read (the current term's status, or a standby's). */
+export interface ScrapeSource {
+  feed: { connected: number; subscribedMarkets: number };
+  queues: { postgres: number };
+  mappedMarkets: number;
 }
 
-const NOTHING: ScrapeSources = { wsConnected: () => 0, subscribedMarkets: () => 0, priceQueueSize: () => 0, tickerCacheSize: () => 0 };
+const NOTHING: ScrapeSource = { feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
 
 /**
  * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
@@ -32,7 +31,8 @@ export class MessageCounts {
 }
 
 /** Every metric of the contract (DESIGN.md "Metrics"), on a registry of its own. */
-export function createMetrics(sources: ScrapeSources = NOTHING) {
+/** Gauges of the current state are set by prom-client's collect() at each scrape: nothing refreshes them by hand. */
+export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -49,12 +49,12 @@ export function createMetrics(sources: ScrapeSources = NOTHING) {
   return {
     registry,
     messageCounts,
-    wsConnected: atScrape('kalshi_ws_connected', 'Kalshi WebSocket connections open and authenticated', () => sources.wsConnected()),
+    wsConnected: atScrape('kalshi_ws_connected', 'Kalshi WebSocket connections open and authenticated', () => source().feed.connected),
     leader: new Gauge({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock', registers }),
     fallbackActive: new Gauge({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling', registers }),
-    priceQueueSize: atScrape('kalshi_price_queue_size', 'Games waiting for the next Postgres flush', () => sources.priceQueueSize()),
-    tickerCacheSize: atScrape('kalshi_ticker_cache_size', 'Tickers in the ticker map', () => sources.tickerCacheSize()),
-    subscribedMarkets: atScrape('kalshi_subscribed_markets', 'Markets subscribed on Kalshi sockets', () => sources.subscribedMarkets()),
+    priceQueueSize: atScrape('kalshi_price_queue_size', 'Games waiting for the next Postgres flush', () => source().queues.postgres),
+    tickerCacheSize: atScrape('kalshi_ticker_cache_size', 'Tickers in the ticker map', () => source().mappedMarkets),
+    subscribedMarkets: atScrape('kalshi_subscribed_markets', 'Markets subscribed on Kalshi sockets', () => source().feed.subscribedMarkets),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',

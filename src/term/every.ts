@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
  * The one periodic loop of the service: runs `fn`, waits `ms` (or what `ms()` says now), and again, until
  * `signal` aborts. Never overlapping: the wait starts when `fn` has settled. A throwing `fn` does not end
@@ -13,13 +11,7 @@ export async function every(
 ): Promise<void> {
   let first = options.runFirst ?? true;
   while (!signal.aborted) {
-    if (!first) {
-      try {
-        await sleep(typeof ms === 'number' ? ms : ms(), undefined, { signal });
-      } catch {
-        return; // aborted while waiting
-      }
-    }
+    if (!first && !(await pause(typeof ms === 'number' ? ms : ms(), signal))) return;
     first = false;
     try {
       await fn();
@@ -27,4 +19,23 @@ export async function every(
       // fn reports its own failures; the loop goes on.
     }
   }
+}
+
+/**
+ * timers/promises' setTimeout with a signal, on the global timer so that tests' fake timers drive it:
+ * true after `ms`, false as soon as `signal` aborts.
+ */
+export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
