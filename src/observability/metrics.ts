@@ -2,12 +2,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** What the scrape-time gauges read (the current term's status, or a standby's). */
 export interface ScrapeSource {
+  leading: boolean;
+  fallbackActive: boolean;
   feed: { connected: number; subscribedMarkets: number };
   queues: { postgres: number };
   mappedMarkets: number;
 }
 
-const NOTHING: ScrapeSource = { feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
+const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
 
 /**
  * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
@@ -37,7 +39,7 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const messageCounts = new MessageCounts();
-  const atScrape = (name: string, help: string, read: () => number) =>
+  const atScrape = ({ name, help }: { name: string; help: string }, read: () => number) =>
     new Gauge({
       name,
       help,
@@ -49,12 +51,12 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
   return {
     registry,
     messageCounts,
-    wsConnected: atScrape('kalshi_ws_connected', 'Kalshi WebSocket connections open and authenticated', () => source().feed.connected),
-    leader: new Gauge({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock', registers }),
-    fallbackActive: new Gauge({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling', registers }),
-    priceQueueSize: atScrape('kalshi_price_queue_size', 'Games waiting for the next Postgres flush', () => source().queues.postgres),
-    tickerCacheSize: atScrape('kalshi_ticker_cache_size', 'Tickers in the ticker map', () => source().mappedMarkets),
-    subscribedMarkets: atScrape('kalshi_subscribed_markets', 'Markets subscribed on Kalshi sockets', () => source().feed.subscribedMarkets),
+    wsConnected: atScrape({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated' }, () => source().feed.connected),
+    leader: atScrape({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock' }, () => (source().leading ? 1 : 0)),
+    fallbackActive: atScrape({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling' }, () => (source().fallbackActive ? 1 : 0)),
+    priceQueueSize: atScrape({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush' }, () => source().queues.postgres),
+    tickerCacheSize: atScrape({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map' }, () => source().mappedMarkets),
+    subscribedMarkets: atScrape({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets' }, () => source().feed.subscribedMarkets),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',

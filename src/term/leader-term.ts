@@ -134,7 +134,7 @@ export class LeaderTerm {
         else this.applyQuotes(quotes);
       },
       onInvalid: (reason, detail) => complaints.report(reason, detail),
-      onActiveChange: (active) => metrics.fallbackActive.set(active && !signal.aborted ? 1 : 0),
+      onActiveChange: () => undefined, // kalshi_fallback_active is read at scrape
     });
 
     this.feed = this.buildFeed();
@@ -197,7 +197,6 @@ export class LeaderTerm {
   }
 
   private begin(): void {
-    this.deps.metrics.leader.set(1);
     this.flushLoop.start();
     this.publishLoop.start();
     // Not awaited by anyone but stop(): renewing the lock must not wait on Postgres. The first load reaches the
@@ -221,8 +220,6 @@ export class LeaderTerm {
     this.flushLoop.stop();
     this.publishLoop.stop();
     this.controller.abort(new Error(lockStillOurs ? 'shutting down' : 'the leader lock was lost'));
-    this.deps.metrics.leader.set(0);
-    this.deps.metrics.fallbackActive.set(0);
 
     const inputs = Promise.allSettled([this.feed.stop(), this.fallback.deactivate('the term ended'), this.reconciler.stop(), ...this.tasks]);
     if (!(await within(inputs, INPUTS_STOP_MS))) log.warn({ waitedMs: INPUTS_STOP_MS }, 'inputs still stopping; going on without them');

@@ -22,6 +22,8 @@ describe('metrics read at scrape', () => {
     metrics.messageCounts.count('ok');
     let text = await metrics.registry.metrics();
     expect(text).toMatch(/^kalshi_ws_connected 1$/m);
+    expect(text).toMatch(/^kalshi_leader 1$/m);
+    expect(text).toMatch(/^kalshi_fallback_active 0$/m);
     expect(text).toMatch(/^kalshi_subscribed_markets 3$/m);
     expect(text).toMatch(/^kalshi_price_queue_size 2$/m);
     expect(text).toMatch(/^kalshi_ticker_cache_size 3$/m);
@@ -30,6 +32,7 @@ describe('metrics read at scrape', () => {
     metrics.messageCounts.count('ticker');
     text = await metrics.registry.metrics();
     expect(text).toMatch(/^kalshi_ws_connected 0$/m);
+    expect(text).toMatch(/^kalshi_leader 0$/m);
     expect(text).toMatch(/^kalshi_ticker_cache_size 0$/m);
     expect(text).toMatch(/^kalshi_messages_total\{type="ticker"\} 3$/m);
     expect(text).toMatch(/^kalshi_messages_total\{type="ok"\} 1$/m);
