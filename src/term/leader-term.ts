@@ -222,7 +222,9 @@ export class LeaderTerm {
     this.controller.abort(new Error(lockStillOurs ? 'shutting down' : 'the leader lock was lost'));
 
     const inputs = Promise.allSettled([this.feed.stop(), this.fallback.deactivate('the term ended'), this.reconciler.stop(), ...this.tasks]);
-    if (!(await within(inputs, INPUTS_STOP_MS))) log.warn({ waitedMs: INPUTS_STOP_MS }, 'inputs still stopping; going on without them');
+    // Never more than half of what is left for the last flush.
+    const inputsMs = flushDeadline === undefined ? INPUTS_STOP_MS : Math.min(INPUTS_STOP_MS, Math.max(0, (flushDeadline - Date.now()) / 2));
+    if (!(await within(inputs, inputsMs))) log.warn({ waitedMs: Math.round(inputsMs) }, 'inputs still stopping; going on without them');
 
     let flushed = true;
     if (lockStillOurs) {
