@@ -1,6 +1,6 @@
 import { uniqueId } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
-import { RestGate } from '../helpers/rest-gate';
+import { RestHold } from '../helpers/rest-hold';
 import { spawnService, type ServiceProcess } from '../helpers/service-process';
 import { TcpProxy } from '../helpers/tcp-proxy';
 import { waitFor } from '../helpers/wait';
@@ -8,12 +8,12 @@ import { waitFor } from '../helpers/wait';
 /** Leader terms, from outside: the built service as a child process against the simulator, Postgres and Redis. */
 
 let h: Harness;
-let gate: RestGate;
+let gate: RestHold;
 const children: ServiceProcess[] = [];
 
 beforeAll(async () => {
   h = await startHarness({ start: false });
-  gate = new RestGate(h.sim.restUrl);
+  gate = new RestHold(h.sim.restUrl);
   await gate.start();
 });
 

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
  * An HTTP front for the simulator's REST: passes requests through, or holds them (a REST call in flight for as
  * long as the test wants; never released = black-holed). Real HTTP, no nock: the service's own fetch runs.
  */
-export class RestGate {
+export class RestHold {
   private server: Server | undefined;
   private holding = false;
   private readonly parked: Array<{ req: IncomingMessage; res: ServerResponse }> = [];
