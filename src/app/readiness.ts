@@ -18,6 +18,8 @@ function pricesFlowing(term: TermStatus): Check {
   if (!term.mapperLoaded) return { ok: false, detail: 'ticker map not loaded yet' };
   if (term.mappedMarkets === 0) return { ok: true, detail: 'no mapped markets' };
   if (term.fallbackActive) return { ok: true, detail: 'REST fallback active' };
-  if (term.feed.allSubscribed) return { ok: true, detail: `${term.feed.subscribedMarkets} markets subscribed` };
-  return { ok: false, detail: `${term.feed.subscribedMarkets} of ${term.mappedMarkets} markets subscribed` };
+  const { subscribedMarkets, refusedMarkets, allSubscribed } = term.feed;
+  const refused = refusedMarkets > 0 ? `; ${refusedMarkets} refused by Kalshi, retried` : '';
+  if (allSubscribed) return { ok: true, detail: `${subscribedMarkets} markets subscribed${refused}` };
+  return { ok: false, detail: `${subscribedMarkets} of ${term.mappedMarkets} markets subscribed${refused}` };
 }

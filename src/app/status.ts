@@ -9,6 +9,7 @@ export function statusBody(role: Role, workerId: string, wsEnabled: boolean, ter
     workerId,
     socket: { enabled: wsEnabled, state: term.leading && term.socketEnabled ? socketState(term.feed) : 'closed' },
     subscribedMarkets: term.feed.subscribedMarkets,
+    refusedMarkets: { count: term.feed.refusedMarkets, examples: term.feed.refusedExamples },
     connections: term.feed.connections,
     queues: term.queues,
     lastFlush: term.lastFlush,

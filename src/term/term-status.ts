@@ -20,7 +20,15 @@ export interface TermStatus {
   lastQuoteAtMs: number;
 }
 
-export const NO_FEED: FeedStatus = { connections: [], connected: 0, subscribedMarkets: 0, desiredMarkets: 0, allSubscribed: false };
+export const NO_FEED: FeedStatus = {
+  connections: [],
+  connected: 0,
+  subscribedMarkets: 0,
+  desiredMarkets: 0,
+  refusedMarkets: 0,
+  refusedExamples: [],
+  allSubscribed: false,
+};
 
 /** A standby has no term: nothing flows, nothing is queued. */
 export const NO_TERM: TermStatus = {
