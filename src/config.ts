@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { redactUrl } from './observability/redact';
 
 const Millis = (minimum: number) =>
   Type.Integer({ minimum, description: `an integer number of milliseconds, at least ${minimum}` });
@@ -226,9 +227,8 @@ export function loadConfig(source: Source): ConfigResult {
 
 function describeProblem(name: string, schema: TSchema, given: unknown): string {
   const form = typeof schema.description === 'string' ? schema.description : 'a valid value';
-  const shown = SECRET_VARIABLES.has(name)
-    ? '(hidden)'
-    : JSON.stringify(name === 'REDIS_URL' && typeof given === 'string' ? hidePassword(given) : given);
+  // A URL is shown without its password, even when it is too malformed to parse.
+  const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : redactUrl(JSON.stringify(given) ?? String(given));
   return given === undefined ? `${name}: missing; needs ${form}` : `${name}: needs ${form}, got ${shown}`;
 }
 
@@ -274,11 +274,6 @@ function readCredentials(env: Env, problems: Map<string, string>): Config['kalsh
     return undefined;
   }
   return keyId === undefined ? undefined : { keyId, privateKey };
-}
-
-/** A URL-like text with whatever stands between `//` and `@` after a colon (the password) hidden. */
-function hidePassword(text: string): string {
-  return text.replace(/^([^/]*\/\/[^/@:]*:)[^/@]*@/, '$1***@');
 }
 
 /** Runs after the schema check: a variable that already failed it is not looked at again (one line each). */

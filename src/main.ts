@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { App } from './app';
 import { loadConfig } from './config';
 import { createLogger } from './observability/logger';
+import { redactUrl } from './observability/redact';
 
 /** Process entry: configuration, start, signals. */
 async function main(): Promise<void> {
@@ -28,7 +29,9 @@ async function main(): Promise<void> {
     async ({ signal, err }) => {
       if (err !== undefined) log.fatal({ err }, 'unexpected error: shutting down');
       else log.info({ signal }, 'signal received');
-      await app.stop();
+      const { flushed } = await app.stop();
+      // The last flush overran its share of SHUTDOWN_TIMEOUT_MS (already logged, lock released): exit 1.
+      if (!flushed) process.exit(1);
     },
   );
 
@@ -36,6 +39,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`kalshi-ingestor: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`kalshi-ingestor: failed to start: ${redactUrl((error as Error).stack ?? String(error))}\n`);
   process.exit(1);
 });

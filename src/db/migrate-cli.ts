@@ -1,6 +1,7 @@
 import path from 'node:path';
 import postgres from 'postgres';
 import { ENV_DEFAULTS } from '../config';
+import { redactUrl } from '../observability/redact';
 import { migrate } from './migrate';
 
 /** Network-level failures: Postgres is not there (or not reachable), as opposed to a bad migration. */
@@ -17,17 +18,6 @@ const UNREACHABLE_CODES = new Set([
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
 ]);
-
-/** The URL without its password, fit for a log line. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
 
 function errorCode(error: unknown): string | undefined {
   if (error instanceof AggregateError) {
@@ -55,7 +45,7 @@ async function main(): Promise<number> {
       console.error(`cannot reach Postgres at ${redactUrl(url)}: ${code}; is it running?`);
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      console.error(`migration failed on ${redactUrl(url)}: ${message}${code ? ` (${code})` : ''}`);
+      console.error(`migration failed on ${redactUrl(url)}: ${redactUrl(message)}${code ? ` (${code})` : ''}`);
     }
     return 1;
   } finally {
@@ -66,7 +56,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`migration failed: ${redactUrl(error instanceof Error ? error.message : String(error))}`);
     process.exit(1);
   },
 );

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { migrate } from '../db/migrate';
 import { startActivityWatcher } from '../examples/activity-watcher';
+import { redactUrl } from '../observability/redact';
 import type { PriceMessage } from '../sinks/price-message';
 import { KalshiSimulator } from '../sim';
 import { DEMO_GAMES, demoMarkets } from './games';
@@ -106,7 +107,7 @@ async function checkReachable(sql: postgres.Sql, redis: Redis): Promise<void> {
     await sql`select 1`;
   } catch (error) {
     problems.push(
-      `Postgres is not reachable at ${DATABASE_URL} (${(error as Error).message}).\n` +
+      `Postgres is not reachable at ${redactUrl(DATABASE_URL)} (${(error as Error).message}).\n` +
         '  Start it (on this project\'s machines: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)\n' +
         '  or point DATABASE_URL at a Postgres ≥ 14 you can use.',
     );
@@ -116,7 +117,7 @@ async function checkReachable(sql: postgres.Sql, redis: Redis): Promise<void> {
     await redis.ping();
   } catch (error) {
     problems.push(
-      `Redis is not reachable at ${REDIS_URL} (${(error as Error).message}).\n` +
+      `Redis is not reachable at ${redactUrl(REDIS_URL)} (${(error as Error).message}).\n` +
         '  Start it (e.g. redis-server --daemonize yes --port 6379) or point REDIS_URL at a Redis ≥ 6.',
     );
   }

@@ -9,10 +9,11 @@ export interface Readiness {
 
 export interface HttpDependencies {
   log: Logger;
-  /** Prometheus text of every metric (gauges refreshed first). */
+  /** Prometheus text of every metric (gauges read at scrape by their collect()). */
   metrics(): Promise<string>;
   contentType: string;
-  readiness(): Promise<Readiness>;
+  /** From memory: the store probes run in the background, never per request. */
+  readiness(): Readiness;
   status(): Record<string, unknown>;
 }
 
@@ -29,7 +30,7 @@ export function buildHttpServer(deps: HttpDependencies): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const readiness = await deps.readiness();
+    const readiness = deps.readiness();
     return reply.code(readiness.ready ? 200 : 503).send({
       status: readiness.ready ? 'ready' : 'not ready',
       role: readiness.role,

@@ -21,9 +21,10 @@ type LockRedis = RedisClient & {
 };
 
 /**
- * The leader lock on `kalshi:websocket:leader`, value `<WORKER_ID>:<random>`. Give it a Redis
- * connection of its own with the offline queue off and a short command timeout, so a renewal
- * fails fast instead of waiting in a queue while the lock runs out.
+ * The leader lock on `kalshi:websocket:leader`, value `<WORKER_ID>:<random>` (one value per process, so a
+ * lock whose SET reply was lost can still be recognised as ours). Give it a Redis connection of its own
+ * with the offline queue off and a short command timeout, so a renewal fails fast instead of waiting in a
+ * queue while the lock runs out.
  *
  * One key, and the scripts touch only it: on a cluster they run on that key's node. Behind Sentinel the lock
  * is only as safe as asynchronous replication: a failover can lose a SET or PEXPIRE the old primary had not
@@ -33,13 +34,13 @@ type LockRedis = RedisClient & {
  * never let an older price overwrite a newer one (docs/DEPLOYING.md).
  */
 export class LeaderLock {
-  private ownerValue: string;
+  private readonly ownerValue: string;
   private readonly redis: LockRedis;
 
   constructor(
     redis: RedisClient,
     private readonly key: string,
-    private readonly workerId: string,
+    workerId: string,
     private readonly ttlMs: number,
   ) {
     if (typeof (redis as unknown as Partial<LockRedis>).kalshiRenewLock !== 'function') {
@@ -47,7 +48,7 @@ export class LeaderLock {
       redis.defineCommand('kalshiReleaseLock', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
     }
     this.redis = redis as LockRedis;
-    this.ownerValue = this.freshValue();
+    this.ownerValue = `${workerId}:${randomBytes(8).toString('hex')}`;
   }
 
   /** The value this replica writes when it holds the lock. */
@@ -55,11 +56,21 @@ export class LeaderLock {
     return this.ownerValue;
   }
 
-  /** SET NX PX: true when this replica now holds the lock. */
+  /**
+   * SET NX PX: true when this replica now holds the lock. A SET whose reply timed out may still have run, and
+   * a later SET NX then finds the key taken by our own value: in both cases a compare-and-pexpire decides, so
+   * a lost reply never locks every replica out for a whole ttl. Throws when Redis cannot be reached.
+   */
   async tryAcquire(): Promise<boolean> {
-    this.ownerValue = this.freshValue();
-    const reply = await this.redis.set(this.key, this.ownerValue, 'PX', this.ttlMs, 'NX');
-    return reply === 'OK';
+    let reply: string | null;
+    try {
+      reply = await this.redis.set(this.key, this.ownerValue, 'PX', this.ttlMs, 'NX');
+    } catch (error) {
+      const ours = await this.renew().catch(() => undefined);
+      if (ours === undefined) throw error;
+      return ours;
+    }
+    return reply === 'OK' || (await this.renew());
   }
 
   /** Compare-and-pexpire: true while the lock is still ours. Throws when Redis cannot be reached. */
@@ -70,9 +81,5 @@ export class LeaderLock {
   /** Compare-and-delete: true when our lock was deleted; a lock that is no longer ours is left alone. */
   async release(): Promise<boolean> {
     return (await this.redis.kalshiReleaseLock(this.key, this.ownerValue)) === 1;
-  }
-
-  private freshValue(): string {
-    return `${this.workerId}:${randomBytes(8).toString('hex')}`;
   }
 }

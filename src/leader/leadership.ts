@@ -1,32 +1,35 @@
 import type { Logger } from 'pino';
+import { every } from '../term/every';
 import type { LeaderLock } from './leader-lock';
 
 export type Role = 'leader' | 'standby';
 
 export interface LeadershipOptions {
-  lock: Pick<LeaderLock, 'tryAcquire' | 'renew' | 'owner'>;
+  lock: Pick<LeaderLock, 'tryAcquire' | 'renew' | 'release' | 'owner'>;
   ttlMs: number;
   retryMs: number;
   log: Logger;
-  /** Called when this replica takes the lock; resolves when it leads. */
-  onElected(): Promise<void>;
-  /** Called when it must stop leading at once (lock lost or not renewable). */
+  /** This replica took the lock: begin a term (synchronously: renewals must not wait for it). */
+  onElected(): void;
+  /**
+   * It must stop leading at once (lock lost or not renewable). The handler aborts the term before its first
+   * await; the loop waits for the returned promise before it tries the lock again.
+   */
   onDeposed(reason: string): Promise<void>;
   now?: () => number;
 }
 
 /**
- * The standby ⇄ leader loop. A standby tries the lock every `retryMs`; a leader renews every
- * ttl/3 and steps down when a renewal finds another owner, or when no renewal has succeeded for
- * 2/3 of the ttl (its lock may be about to expire and another replica to take it).
+ * The standby ⇄ leader loop. A standby tries the lock every `retryMs`; a leader renews every ttl/3 and steps
+ * down when a renewal finds another owner, or when no renewal has succeeded for 2/3 of the ttl (its lock may
+ * be about to expire and another replica to take it).
  */
 export class Leadership {
   private roleValue: Role = 'standby';
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
   private lastRenewedAt = 0;
   private renewalFailing = false;
-  private transition: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly options: LeadershipOptions) {
@@ -37,28 +40,23 @@ export class Leadership {
     return this.roleValue;
   }
 
+  /** Leader, and renewed recently enough that no other replica can hold the lock yet. */
+  holdsLock(): boolean {
+    return this.roleValue === 'leader' && this.now() - this.lastRenewedAt < this.stepDownAfterMs();
+  }
+
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop ??= every(() => this.nextDelay(), this.controller.signal, () => this.step());
   }
 
-  /** Stops the loop; the caller releases the lock once its last writes are done. */
+  /**
+   * Ends the loop and waits for the attempt in flight (bounded by the lock connection's command timeout). A
+   * lock that attempt takes is released at once; a lock held before stays: the caller releases it after its
+   * last writes.
+   */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.transition;
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.transition = this.step().finally(() => {
-        this.schedule(this.nextDelay());
-      });
-    }, delayMs);
+    this.controller.abort();
+    await this.loop;
   }
 
   private nextDelay(): number {
@@ -80,20 +78,30 @@ export class Leadership {
   }
 
   private async tryToLead(): Promise<void> {
+    const { lock, log } = this.options;
     let acquired = false;
     // The lock's lifetime starts when Redis runs the command, no earlier than it was sent.
     const sentAt = this.now();
     try {
-      acquired = await this.options.lock.tryAcquire();
-    } catch (error) {
-      this.options.log.debug({ err: (error as Error).message }, 'cannot reach Redis to take the leader lock');
+      acquired = await lock.tryAcquire();
+    } catch (err) {
+      log.debug({ err }, 'cannot reach Redis to take the leader lock');
       return;
     }
-    if (!acquired || !this.running) return;
+    if (!acquired) return;
+    if (this.controller.signal.aborted) {
+      // Shutdown began while the SET was in flight: nobody will lead with this lock, so let a standby have it.
+      const released = await lock.release().catch((err: unknown) => {
+        log.warn({ err }, 'took the leader lock while shutting down and could not release it; it expires by its ttl');
+        return false;
+      });
+      log.info({ released }, 'took the leader lock while shutting down: released it');
+      return;
+    }
     this.lastRenewedAt = sentAt;
     this.roleValue = 'leader';
-    this.options.log.info({ owner: this.options.lock.owner }, 'took the leader lock: this replica leads');
-    await this.options.onElected();
+    log.info({ owner: lock.owner }, 'took the leader lock: this replica leads');
+    this.options.onElected();
   }
 
   private async renewOrStepDown(): Promise<void> {
@@ -101,11 +109,11 @@ export class Leadership {
     const sentAt = this.now();
     try {
       stillOurs = await this.options.lock.renew();
-    } catch (error) {
+    } catch (err) {
       this.renewalFailing = true;
       const sinceRenewal = this.now() - this.lastRenewedAt;
       if (sinceRenewal < this.stepDownAfterMs()) {
-        this.options.log.warn({ err: (error as Error).message, sinceRenewalMs: sinceRenewal }, 'could not renew the leader lock; retrying');
+        this.options.log.warn({ err, sinceRenewalMs: sinceRenewal }, 'could not renew the leader lock; retrying');
         return;
       }
       await this.stepDown(`no lock renewal for ${sinceRenewal} ms (Redis unreachable)`);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { MappedMarket } from '../prices/game-book';
 import type { RedisClient } from '../redis/connect';
+import { every, pause } from '../term/every';
 import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketMapProblem, type MarketRow } from './market-map';
 
 export const MARKETS_CHANGED_CHANNEL = 'kalshi_markets_changed';
@@ -18,27 +19,30 @@ export interface TickerMapperOptions {
   refreshMs: number;
   maxMarkets: number;
   log: Logger;
+  /** The term's signal: once aborted, nothing the mapper reads reaches anyone, and its LISTEN goes. */
+  signal: AbortSignal;
   /** Counts a refused row (the mapper logs them itself, once per change). */
   onProblem(reason: string, detail: Record<string, unknown>): void;
-  /** Called after every load that changed the map, in load order. */
+  /** Called after every load that changed the map, in load order, never after the signal aborted. */
   onChange(diff: MarketMapDiff, markets: ReadonlyMap<string, MappedMarket>): void;
 }
 
 /**
- * The ticker → game map: loaded from kalshi_markets joined to frontend_games, reloaded on a timer
- * and at once on NOTIFY, mirrored to Redis for other workers.
+ * The ticker → game map of one leader term: loaded from kalshi_markets joined to frontend_games, reloaded on a
+ * timer and at once on NOTIFY, mirrored to Redis for other workers. One refresh chain per mapper, one mapper
+ * per term; a result (rows, a LISTEN) that arrives after the term ended changes nothing.
  */
 export class TickerMapper {
   private markets: ReadonlyMap<string, MappedMarket> = new Map();
-  private timer: NodeJS.Timeout | undefined;
-  private debounce: NodeJS.Timeout | undefined;
   private listener: { unlisten(): Promise<void> } | undefined;
   private loading: Promise<void> | undefined;
   private reloadAgain = false;
-  private running = false;
+  private debouncing = false;
   private lastLoadAt = 0;
   private lastLoadFailed = false;
   private lastProblems = '';
+  private loadsValue = 0;
+  private runValue: Promise<void> | undefined;
 
   constructor(private readonly options: TickerMapperOptions) {}
 
@@ -54,30 +58,34 @@ export class TickerMapper {
     return this.lastLoadAt;
   }
 
-  /**
-   * Starts listening and loads the map. If Postgres cannot be reached it keeps trying every second
-   * (the previous map, if any, stays in force), then reloads every `refreshMs`.
-   */
-  async start(): Promise<void> {
-    this.running = true;
-    await this.ensureListening();
-    await this.reload().catch(() => undefined);
-    this.scheduleRefresh();
+  /** Loads that reached Postgres and came back (tests: a dead term's mapper loads no more). */
+  get loads(): number {
+    return this.loadsValue;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.debounce !== undefined) clearTimeout(this.debounce);
-    this.timer = this.debounce = undefined;
+  /**
+   * Listens and loads, then reloads every `refreshMs` (every second while Postgres cannot be read or the LISTEN
+   * is missing; the previous map stays in force meanwhile). Resolves when the signal aborted and the LISTEN is
+   * released. Calling it again returns the same chain.
+   */
+  run(): Promise<void> {
+    this.runValue ??= this.loop();
+    return this.runValue;
+  }
+
+  private async loop(): Promise<void> {
+    const { signal } = this.options;
+    await every(
+      () => (this.listener !== undefined && this.lastLoadAt > 0 && !this.lastLoadFailed ? this.options.refreshMs : RETRY_MS),
+      signal,
+      async () => {
+        await this.ensureListening();
+        await this.reload().catch(() => undefined);
+      },
+    );
     const listener = this.listener;
     this.listener = undefined;
     await listener?.unlisten().catch(() => undefined);
-    await this.loading?.catch(() => undefined);
-    // The next start() maps everything anew, so its first load reaches the feed and the book.
-    this.markets = new Map();
-    this.lastLoadAt = 0;
-    this.lastProblems = '';
   }
 
   /** Reloads now; concurrent calls coalesce into one more load after the running one. */
@@ -96,24 +104,14 @@ export class TickerMapper {
     do {
       this.reloadAgain = false;
       await this.loadOnce();
-    } while (this.reloadAgain && this.running);
-  }
-
-  private scheduleRefresh(): void {
-    if (!this.running) return;
-    const healthy = this.listener !== undefined && this.lastLoadAt > 0 && !this.lastLoadFailed;
-    this.timer = setTimeout(async () => {
-      this.timer = undefined;
-      await this.ensureListening();
-      await this.reload().catch(() => undefined);
-      this.scheduleRefresh();
-    }, healthy ? this.options.refreshMs : RETRY_MS);
+    } while (this.reloadAgain && !this.options.signal.aborted);
   }
 
   private async ensureListening(): Promise<void> {
-    if (this.listener !== undefined || !this.running) return;
+    const { sql, signal, log } = this.options;
+    if (this.listener !== undefined || signal.aborted) return;
     try {
-      this.listener = await this.options.sql.listen(
+      const listener = await sql.listen(
         MARKETS_CHANGED_CHANNEL,
         () => this.scheduleReload(),
         // Called again after postgres.js re-establishes the LISTEN connection: NOTIFYs may have been missed.
@@ -121,36 +119,52 @@ export class TickerMapper {
           if (this.lastLoadAt > 0) this.scheduleReload();
         },
       );
-    } catch (error) {
-      this.options.log.error({ err: (error as Error).message }, `cannot LISTEN ${MARKETS_CHANGED_CHANNEL}; retrying`);
+      if (signal.aborted) {
+        // The term ended while Postgres was slow to answer: this LISTEN belongs to nobody.
+        await listener.unlisten().catch(() => undefined);
+        return;
+      }
+      this.listener = listener;
+    } catch (err) {
+      if (!signal.aborted) log.error({ err }, `cannot LISTEN ${MARKETS_CHANGED_CHANNEL}; retrying`);
     }
   }
 
   private scheduleReload(): void {
-    if (!this.running || this.debounce !== undefined) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      void this.reload().catch(() => undefined);
-    }, NOTIFY_DEBOUNCE_MS);
+    const { signal } = this.options;
+    if (signal.aborted || this.debouncing) return;
+    this.debouncing = true;
+    void pause(NOTIFY_DEBOUNCE_MS, signal).then((elapsed) => {
+      this.debouncing = false;
+      if (elapsed) void this.reload().catch(() => undefined);
+    });
   }
 
   private async loadOnce(): Promise<void> {
-    const { sql, log } = this.options;
+    const { sql, log, signal } = this.options;
+    if (signal.aborted) return;
     let rows: MarketRow[];
-    try {
-      rows = await sql<MarketRow[]>`
+    const query = sql<MarketRow[]>`
         SELECT m.ticker, m.live_game_id, m.side, g.slug
         FROM kalshi_markets m
         LEFT JOIN frontend_games g ON g.live_game_id = m.live_game_id
         WHERE m.status = 'active'
         ORDER BY m.updated_at, m.ticker`;
-    } catch (error) {
+    const cancel = () => void query.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      rows = await query;
+    } catch (err) {
+      if (signal.aborted) return;
       this.lastLoadFailed = true;
-      log.error({ err: (error as Error).message }, 'could not load kalshi_markets; keeping the previous ticker map');
-      throw error;
+      log.error({ err }, 'could not load kalshi_markets; keeping the previous ticker map');
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', cancel);
     }
+    if (signal.aborted) return;
+    this.loadsValue += 1;
     this.lastLoadFailed = false;
-    if (!this.running) return;
     const { markets, problems } = buildMarketMap(rows, this.options.maxMarkets);
     for (const problem of problems) this.options.onProblem(problem.reason, { ticker: problem.ticker, gameId: problem.gameId });
     this.reportProblems(problems);
@@ -163,7 +177,6 @@ export class TickerMapper {
     }
     await this.writeSnapshot(markets);
   }
-
   /** One error line when the set of refused rows changes, not one per row per load. */
   private reportProblems(problems: readonly MarketMapProblem[]): void {
     const summary = problems.map((p) => `${p.reason}:${p.ticker}`).sort().join(',');
@@ -184,10 +197,12 @@ export class TickerMapper {
   private async writeSnapshot(markets: ReadonlyMap<string, MappedMarket>): Promise<void> {
     const snapshot: Record<string, string> = {};
     for (const [ticker, market] of markets) snapshot[ticker] = market.gameId;
+    // Only a leader writes kalshi:ticker_map: not once its term has ended.
+    if (this.options.signal.aborted) return;
     try {
       await this.options.redis.set(this.options.tickerMapKey, JSON.stringify(snapshot), 'PX', TICKER_MAP_TTL_MS);
-    } catch (error) {
-      this.options.log.warn({ err: (error as Error).message }, 'could not write the ticker map to Redis; will retry at the next load');
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not write the ticker map to Redis; will retry at the next load');
     }
   }
 }

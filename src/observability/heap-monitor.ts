@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { every } from '../term/every';
 
 export interface HeapMonitorOptions {
   log: Logger;
@@ -12,21 +13,15 @@ export interface HeapMonitorOptions {
 
 /** Warns at 400 MB of heap and sheds non-essential caches at 600 MB (DESIGN.md "Memory"). */
 export class HeapMonitor {
-  private timer: NodeJS.Timeout | undefined;
   private readonly heapUsed: () => number;
 
   constructor(private readonly options: HeapMonitorOptions) {
     this.heapUsed = options.heapUsedBytes ?? (() => process.memoryUsage().heapUsed);
   }
 
-  start(): void {
-    this.timer ??= setInterval(() => this.check(), this.options.everyMs ?? 30_000);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+  /** Checks every `everyMs` (30 s) until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void> {
+    return every(this.options.everyMs ?? 30_000, signal, () => this.check(), { runFirst: false });
   }
 
   check(): 'ok' | 'warn' | 'shed' {

@@ -1,18 +1,62 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What the scrape-time gauges read (the current term's status, or a standby's). */
+export interface ScrapeSource {
+  leading: boolean;
+  fallbackActive: boolean;
+  feed: { connected: number; subscribedMarkets: number };
+  queues: { postgres: number };
+  mappedMarkets: number;
+}
+
+const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
+
+/**
+ * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
+ * set on every call (even on a labels() child). The counts move into kalshi_messages_total at each scrape.
+ */
+export class MessageCounts {
+  private readonly counts = new Map<string, number>();
+
+  count(type: string): void {
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+  }
+
+  /** The counts since the last drain, zeroed. */
+  *drain(): Generator<[string, number]> {
+    for (const [type, count] of this.counts) {
+      if (count === 0) continue;
+      this.counts.set(type, 0);
+      yield [type, count];
+    }
+  }
+}
+
 /** Every metric of the contract (DESIGN.md "Metrics"), on a registry of its own. */
-export function createMetrics() {
+/** Gauges of the current state are set by prom-client's collect() at each scrape: nothing refreshes them by hand. */
+export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const messageCounts = new MessageCounts();
+  const atScrape = ({ name, help }: { name: string; help: string }, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
   return {
     registry,
-    wsConnected: new Gauge({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated', registers }),
-    leader: new Gauge({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock', registers }),
-    fallbackActive: new Gauge({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling', registers }),
-    priceQueueSize: new Gauge({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush', registers }),
-    tickerCacheSize: new Gauge({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map', registers }),
-    subscribedMarkets: new Gauge({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets', registers }),
+    messageCounts,
+    wsConnected: atScrape({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated' }, () => source().feed.connected),
+    leader: atScrape({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock' }, () => (source().leading ? 1 : 0)),
+    fallbackActive: atScrape({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling' }, () => (source().fallbackActive ? 1 : 0)),
+    priceQueueSize: atScrape({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush' }, () => source().queues.postgres),
+    tickerCacheSize: atScrape({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map' }, () => source().mappedMarkets),
+    subscribedMarkets: atScrape({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets' }, () => source().feed.subscribedMarkets),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',
@@ -32,7 +76,15 @@ export function createMetrics() {
       registers,
     }),
     wsReconnects: new Counter({ name: 'kalshi_ws_reconnects_total', help: 'Kalshi WebSocket reconnects', registers }),
-    messages: new Counter({ name: 'kalshi_messages_total', help: 'Kalshi messages received, by type', labelNames: ['type'] as const, registers }),
+    messages: new Counter({
+      name: 'kalshi_messages_total',
+      help: 'Kalshi messages received, by type',
+      labelNames: ['type'] as const,
+      registers,
+      collect() {
+        for (const [type, count] of messageCounts.drain()) this.labels(type).inc(count);
+      },
+    }),
     invalidMessages: new Counter({
       name: 'kalshi_invalid_messages_total',
       help: 'Input dropped as invalid, by reason',

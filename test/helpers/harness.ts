@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { loggerOptions } from '../../src/observability/logger';
 import { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { ReconnectPolicyOptions } from '../../src/kalshi/reconnect-policy';
@@ -98,7 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (!result.ok) throw new Error(result.problems.join('\n'));
   const logs: Array<Record<string, unknown>> = [];
   const log = pino(
-    { level: env.LOG_LEVEL },
+    loggerOptions(env.LOG_LEVEL ?? 'info'),
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from './wait';
 
-const MAIN = path.resolve(__dirname, '../../dist/main.js');
+// KALSHI_SERVICE_MAIN: run another build (e.g. the previous code) to watch a test fail on it.
+const MAIN = process.env.KALSHI_SERVICE_MAIN ?? path.resolve(__dirname, '../../dist/main.js');
 
 export interface ServiceProcess {
   child: ChildProcess;

@@ -7,7 +7,12 @@ export class TcpProxy {
   private cutOff = false;
   private silent = false;
   private readonly pairs = new Map<Socket, Socket>();
+  private nextConnectionId = 1;
   port = 0;
+  /** Replies (target → client) are held this long, in order: a slow store rather than a dead one. */
+  delayMs = 0;
+  /** Sees every chunk the client sends to the target (e.g. to count Postgres queries). */
+  onClientData: ((chunk: Buffer, connectionId: number) => void) | undefined;
 
   constructor(
     private readonly targetHost: string,
@@ -32,8 +37,10 @@ export class TcpProxy {
       }
       this.pairs.set(client, upstream);
       client.on('close', () => this.pairs.delete(client));
+      const connectionId = this.nextConnectionId++;
+      client.on('data', (chunk: Buffer) => this.onClientData?.(chunk, connectionId));
       client.pipe(upstream);
-      upstream.pipe(client);
+      upstream.on('data', this.delayed(client));
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -53,7 +60,7 @@ export class TcpProxy {
     this.silent = true;
     for (const [client, upstream] of this.pairs) {
       client.unpipe(upstream);
-      upstream.unpipe(client);
+      upstream.removeAllListeners('data');
       upstream.removeAllListeners('close');
       upstream.destroy();
       this.swallow(client);
@@ -64,6 +71,29 @@ export class TcpProxy {
   restore(): void {
     this.cutOff = false;
     this.silent = false;
+  }
+
+  /** Writes to `client` after delayMs, never reordering: a chunk waits for the ones before it. */
+  private delayed(client: Socket): (chunk: Buffer) => void {
+    const queue: Array<{ due: number; chunk: Buffer }> = [];
+    let timer: NodeJS.Timeout | undefined;
+    const drain = () => {
+      timer = undefined;
+      while (queue.length > 0 && (queue[0]?.due ?? 0) <= Date.now()) {
+        const next = queue.shift();
+        if (next !== undefined && !client.destroyed) client.write(next.chunk);
+      }
+      const head = queue[0];
+      if (head !== undefined) timer = setTimeout(drain, Math.max(0, head.due - Date.now()));
+    };
+    return (chunk) => {
+      if (this.delayMs === 0 && queue.length === 0) {
+        client.write(chunk);
+        return;
+      }
+      queue.push({ due: Date.now() + this.delayMs, chunk });
+      timer ??= setTimeout(drain, this.delayMs);
+    };
   }
 
   private swallow(client: Socket): void {

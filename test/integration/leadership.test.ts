@@ -82,8 +82,11 @@ describe('leadership across two replicas', () => {
     const [leader, standby] = await leaderAndStandby(a, b);
     await waitFor(() => h.sim.subscribedTickers().has(ticker), { timeoutMs: 10_000 });
 
-    const ready = await standby.get('/readyz');
-    expect(ready.status).toBe(200);
+    // Readiness is probed in the background about once a second.
+    const ready = await waitFor(async () => {
+      const answer = await standby.get('/readyz');
+      return answer.status === 200 && answer;
+    }, { message: 'the standby Ready' });
     expect(ready.body).toMatchObject({ role: 'standby', checks: { redis: { ok: true } } });
     // The simulator sees the subscription before the leader has read Kalshi's reply (and readiness is a cached check).
     const leaderReady = await waitFor(
@@ -153,8 +156,10 @@ describe('leadership across two replicas', () => {
       proxy.cut();
       await waitFor(() => h.sim.stats.connectionsOpen === 0, { timeoutMs: TTL_MS, intervalMs: 10, message: 'the leader stepped down' });
       expect(await roleOf(leader)).toBe('standby');
-      const down = await leader.get('/readyz');
-      expect(down.status).toBe(503);
+      const down = await waitFor(async () => {
+        const answer = await leader.get('/readyz');
+        return answer.status === 503 && answer;
+      }, { message: '/readyz saying Redis is down' });
       expect(down.body).toMatchObject({ checks: { redis: { ok: false } } });
 
       const authenticated = h.sim.stats.authenticatedTotal;

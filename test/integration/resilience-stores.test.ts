@@ -46,8 +46,11 @@ describe('a Postgres outage of several flush periods', () => {
     for (const ask of [0.5, 0.55, 0.6]) h.sim.setQuote(ticker, { yesBid: ask - 0.02, yesAsk: ask });
     await h.waitForMessage(gameId, (m) => m.homeTeam.kalshiBuyPrice === 60); // Redis is unaffected
     await waitFor(async () => (await metricValue(h, 'kalshi_flush_failures_total')) >= failures + 2, { timeoutMs: 10_000, message: 'flushes failing' });
-    const down = await readyz(h);
-    expect(down.status).toBe(503);
+    // Readiness is probed in the background about once a second.
+    const down = await waitFor(async () => {
+      const answer = await readyz(h);
+      return answer.status === 503 && answer;
+    }, { message: '/readyz saying Postgres is down' });
     expect(down.body).toMatchObject({ role: 'leader', checks: { postgres: { ok: false } } });
     expect(await (await fetch(`${h.app.address}/healthz`)).json()).toEqual({ status: "ok" });
     h.sim.setQuote(ticker, { yesBid: 0.63, yesAsk: 0.65 });
@@ -92,8 +95,10 @@ describe('a Redis outage shorter than the step-down time', () => {
     proxy.cut();
     h.sim.setQuote(ticker, { yesBid: 0.5, yesAsk: 0.52 });
     await waitFor(async () => (await metricValue(h, 'kalshi_publish_failures_total')) > failures, { timeoutMs: 5000 });
-    const down = await readyz(h);
-    expect(down.status).toBe(503);
+    const down = await waitFor(async () => {
+      const answer = await readyz(h);
+      return answer.status === 503 && answer;
+    }, { message: '/readyz saying Redis is down' });
     expect(down.body).toMatchObject({ checks: { redis: { ok: false } } });
     h.sim.setQuote(ticker, { yesBid: 0.7, yesAsk: 0.74 });
     // The outage outlasts several publish retries made after the last price was queued.

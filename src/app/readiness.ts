@@ -1,0 +1,30 @@
+import type { Readiness } from '../http/server';
+import type { Role } from '../leader/leadership';
+import type { TermStatus } from '../term/term-status';
+import type { Check, StoreChecks } from './health-checks';
+
+/**
+ * DESIGN "HTTP": a standby is ready while Redis is reachable (or rolling updates deadlock); a leader also needs
+ * Postgres and prices flowing (every mapped market subscribed, or REST fallback on with every mapped market read at least once; no mapped markets is fine).
+ */
+export function readiness(role: Role, term: TermStatus, stores: StoreChecks): Readiness {
+  const { redis, postgres } = stores;
+  if (role === 'standby' || !term.leading) return { ready: redis.ok, role: 'standby', checks: { redis } };
+  const prices = pricesFlowing(term);
+  return { ready: postgres.ok && redis.ok && prices.ok, role, checks: { postgres, redis, prices } };
+}
+
+function pricesFlowing(term: TermStatus): Check {
+  if (!term.mapperLoaded) return { ok: false, detail: 'ticker map not loaded yet' };
+  if (term.mappedMarkets === 0) return { ok: true, detail: 'no mapped markets' };
+  if (term.fallbackActive) {
+    const missing = term.fallback?.missing ?? 0;
+    if (missing === 0) return { ok: true, detail: 'REST fallback active' };
+    const sample = term.fallback?.missingSample.join(', ') ?? '';
+    return { ok: false, detail: `REST fallback active; ${missing} of ${term.mappedMarkets} markets not read yet: ${sample}` };
+  }
+  const { subscribedMarkets, refusedMarkets, allSubscribed } = term.feed;
+  const refused = refusedMarkets > 0 ? `; ${refusedMarkets} refused by Kalshi, retried` : '';
+  if (allSubscribed) return { ok: true, detail: `${subscribedMarkets} markets subscribed${refused}` };
+  return { ok: false, detail: `${subscribedMarkets} of ${term.mappedMarkets} markets subscribed${refused}` };
+}

@@ -1,0 +1,48 @@
+import type { FallbackStatus } from '../kalshi/fallback-poller';
+import type { FeedStatus } from '../kalshi/feed';
+
+export interface LastFlush {
+  at: string;
+  rows: number;
+  games: number;
+  ms: number;
+}
+
+/** What readiness, /status and the gauges read of the current term (or of none: a standby). */
+export interface TermStatus {
+  leading: boolean;
+  socketEnabled: boolean;
+  feed: FeedStatus;
+  fallbackActive: boolean;
+  /** The term's REST fallback figures (/status, readiness in fallback); undefined without a term. */
+  fallback: FallbackStatus | undefined;
+  mapperLoaded: boolean;
+  mappedMarkets: number;
+  queues: { postgres: number; redis: number };
+  lastFlush: LastFlush | null;
+  lastQuoteAtMs: number;
+}
+
+export const NO_FEED: FeedStatus = {
+  connections: [],
+  connected: 0,
+  subscribedMarkets: 0,
+  desiredMarkets: 0,
+  refusedMarkets: 0,
+  refusedExamples: [],
+  allSubscribed: false,
+};
+
+/** A standby has no term: nothing flows, nothing is queued. */
+export const NO_TERM: TermStatus = {
+  leading: false,
+  socketEnabled: false,
+  feed: NO_FEED,
+  fallbackActive: false,
+  fallback: undefined,
+  mapperLoaded: false,
+  mappedMarkets: 0,
+  queues: { postgres: 0, redis: 0 },
+  lastFlush: null,
+  lastQuoteAtMs: 0,
+};
