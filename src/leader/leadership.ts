@@ -79,7 +79,7 @@ export class Leadership {
 
   private async tryToLead(): Promise<void> {
     const { lock, log } = this.options;
-    let acquired = false;
+    let acquired: boolean;
     // The lock's lifetime starts when Redis runs the command, no earlier than it was sent.
     const sentAt = this.now();
     try {

@@ -150,7 +150,9 @@ export class TickerMapper {
         LEFT JOIN frontend_games g ON g.live_game_id = m.live_game_id
         WHERE m.status = 'active'
         ORDER BY m.updated_at, m.ticker`;
-    const cancel = () => void query.cancel();
+    const cancel = () => {
+      query.cancel();
+    };
     signal.addEventListener('abort', cancel, { once: true });
     try {
       rows = await query;

@@ -1,7 +1,10 @@
 import { stdSerializers } from 'pino';
 
-/** `scheme://user:password@` in any text: URLs (well-formed or not) inside messages, stacks and values. */
-const CREDENTIALS_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
+/**
+ * `scheme://user:password@` in any text: URLs (well-formed or not) inside messages, stacks and values; the
+ * scheme's colon may be missing (`redis//user:pw@host` is a typo a configuration error must not print whole).
+ */
+const CREDENTIALS_IN_URL = /\b([a-z][a-z0-9+.-]*:?\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
 
 /**
  * Text with the password of every URL in it replaced by `***`. Works on text that is not a valid URL too

@@ -28,6 +28,6 @@ export const NO_SOCKET: TermFeed = {
   setMarkets: () => undefined,
   resubscribe: () => undefined,
   pause: () => undefined,
-  stop: async () => undefined,
+  stop: () => Promise.resolve(),
   status: () => NO_FEED,
 };

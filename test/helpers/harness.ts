@@ -40,7 +40,7 @@ export interface Harness {
   redis: TestRedis;
   messages: MessageCollector;
   env: Record<string, string>;
-  logs: Array<Record<string, unknown>>;
+  logs: Record<string, unknown>[];
   /** Inserts the game and its markets into Postgres and the markets into the simulator. */
   addGame(markets: MarketSpec[], frontendData?: Record<string, unknown>): Promise<{ gameId: string; slug: string }>;
   /** Messages published for one game, parsed. */
@@ -97,7 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const env = { ...base, ...options.envFrom?.(base) };
   const result = loadConfig(env);
   if (!result.ok) throw new Error(result.problems.join('\n'));
-  const logs: Array<Record<string, unknown>> = [];
+  const logs: Record<string, unknown>[] = [];
   const log = pino(
     loggerOptions(env.LOG_LEVEL ?? 'info'),
     new Writable({

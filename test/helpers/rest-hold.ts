@@ -8,11 +8,13 @@ import type { Socket } from 'node:net';
 export class RestHold {
   private server: Server | undefined;
   private holding = false;
-  private readonly parked: Array<{ req: IncomingMessage; res: ServerResponse }> = [];
+  private readonly parked: { req: IncomingMessage; res: ServerResponse }[] = [];
   private readonly sockets = new Set<Socket>();
   /** Requests seen, and responses fully written back to the service. */
   requests = 0;
   delivered = 0;
+  /** Held requests their caller gave up on (aborted, socket closed) before the answer was written. */
+  cancelled = 0;
 
   constructor(private readonly target: string) {}
 
@@ -64,11 +66,18 @@ export class RestHold {
     try {
       const answer = await fetch(`${origin}${req.url ?? '/'}`, { headers: { accept: 'application/json' } });
       const body = await answer.text();
-      await new Promise<void>((resolve) => {
+      const written = await new Promise<boolean>((resolve) => {
+        // A caller that aborted has closed its socket: end()'s callback would never run.
+        if (res.destroyed || req.socket.destroyed) {
+          resolve(false);
+          return;
+        }
+        res.once('close', () => resolve(res.writableFinished));
         res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        res.end(body, () => resolve());
+        res.end(body, () => resolve(true));
       });
-      this.delivered += 1;
+      if (written) this.delivered += 1;
+      else this.cancelled += 1;
     } catch {
       res.destroy();
     }

@@ -8,7 +8,7 @@ const MAIN = process.env.KALSHI_SERVICE_MAIN ?? path.resolve(__dirname, '../../d
 export interface ServiceProcess {
   child: ChildProcess;
   /** Parsed JSON log lines so far. */
-  logs: Array<Record<string, unknown>>;
+  logs: Record<string, unknown>[];
   /** Lines that were not JSON (stderr, configuration errors). */
   text: string[];
   /** http://127.0.0.1:PORT once listening. */
@@ -24,7 +24,7 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Array<Record<string, unknown>> = [];
+  const logs: Record<string, unknown>[] = [];
   const text: string[] = [];
   const collect = (chunk: Buffer, buffer: { rest: string }) => {
     const lines = (buffer.rest + chunk.toString()).split('\n');

@@ -75,7 +75,7 @@ export class TcpProxy {
 
   /** Writes to `client` after delayMs, never reordering: a chunk waits for the ones before it. */
   private delayed(client: Socket): (chunk: Buffer) => void {
-    const queue: Array<{ due: number; chunk: Buffer }> = [];
+    const queue: { due: number; chunk: Buffer }[] = [];
     let timer: NodeJS.Timeout | undefined;
     const drain = () => {
       timer = undefined;

@@ -37,6 +37,8 @@ it('a deposed leader writes nothing more, not even what it had queued for Postgr
   const theirData = { homeTeam: { kalshiBuyPrice: 90, kalshiSellPrice: 88 }, awayTeam: { kalshiBuyPrice: 12, kalshiSellPrice: 10 }, kalshiUpdatedAt: theirs };
   await h.db.sql`update frontend_games set frontend_data = ${h.db.sql.json(theirData)} where live_game_id = ${gameId}`;
   const theirHash = { homeBuyPrice: '90', homeSellPrice: '88', ticker, updatedAt: String(Math.floor(theirs / 1000)), timestamp: String(theirs), slug };
+  // The new leader's hash replaces ours whole (the leading-edge publish already wrote the first quote's, away side included).
+  await h.redis.redis.del(h.redis.keys.prices(gameId));
   await h.redis.redis.hset(h.redis.keys.prices(gameId), theirHash);
   await h.redis.redis.set(h.redis.keys.leader, 'new-leader:feedfacecafebeef', 'PX', 60_000);
 

@@ -147,7 +147,7 @@ describe('leadership across two replicas', () => {
     const proxy = new TcpProxy('127.0.0.1', 6379);
     await proxy.start();
     try {
-      const env = { REDIS_URL: proxy.url(h.env.REDIS_URL as string) };
+      const env = { REDIS_URL: proxy.url(h.env.REDIS_URL) };
       const a = replica('cut-a', env);
       const b = replica('cut-b', env);
       const [leader] = await leaderAndStandby(a, b);

@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** `count` GETs of `route`, `perSecond` of them a second (load generation, not a wait for a condition). */
 async function hammer(address: string, route: string, count: number, perSecond: number): Promise<number[]> {
-  const statuses: Array<Promise<number>> = [];
+  const statuses: Promise<number>[] = [];
   const startedAt = Date.now();
   for (let i = 0; i < count; i += 1) {
     statuses.push(fetch(`${address}${route}`).then(async (r) => (await r.arrayBuffer(), r.status)));
@@ -39,7 +39,7 @@ it('/readyz at 200 requests a second adds no queries to Postgres: it answers fro
   const ticker = uniqueId('KX-READY').toUpperCase();
   await h.addGame([{ ticker, side: 'home', yesBid: 0.4, yesAsk: 0.42 }]);
   // Nothing else of the leader's touches Postgres in the test's time: no flush, no map refresh.
-  service = spawnService({ ...h.env, DATABASE_URL: proxy.url(h.env.DATABASE_URL as string), FLUSH_INTERVAL_MS: '600000' });
+  service = spawnService({ ...h.env, DATABASE_URL: proxy.url(h.env.DATABASE_URL), FLUSH_INTERVAL_MS: '600000' });
   const address = await service.address();
   await waitFor(async () => (await fetch(`${address}/readyz`)).status === 200, { timeoutMs: 10_000, message: 'the leader Ready' });
 

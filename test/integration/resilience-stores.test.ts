@@ -27,7 +27,7 @@ describe('a Postgres outage of several flush periods', () => {
     await proxy.start();
     h = await startHarness({
       env: { FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS) },
-      envFrom: (base) => ({ DATABASE_URL: proxy.url(base.DATABASE_URL as string) }),
+      envFrom: (base) => ({ DATABASE_URL: proxy.url(base.DATABASE_URL) }),
     });
   });
   afterAll(async () => {
@@ -78,7 +78,7 @@ describe('a Redis outage shorter than the step-down time', () => {
   beforeAll(async () => {
     await proxy.start();
     // Step-down after 2/3 of 9 s = 6 s; the outage lasts about 2 s.
-    h = await startHarness({ env: { LEADER_LOCK_TTL_MS: '9000' }, envFrom: (base) => ({ REDIS_URL: proxy.url(base.REDIS_URL as string) }) });
+    h = await startHarness({ env: { LEADER_LOCK_TTL_MS: '9000' }, envFrom: (base) => ({ REDIS_URL: proxy.url(base.REDIS_URL) }) });
   });
   afterAll(async () => {
     await h?.close();

@@ -73,11 +73,11 @@ describe('the built service as a child process', () => {
   it('exits 1 when the last flush overruns SHUTDOWN_TIMEOUT_MS, naming what did not finish; a second signal exits at once', async () => {
     const proxy = new TcpProxy('127.0.0.1', 5432);
     await proxy.start();
-    const children: Array<ReturnType<typeof spawnService>> = [];
+    const children: ReturnType<typeof spawnService>[] = [];
     try {
       const home = uniqueId('KX-OVERRUN').toUpperCase();
       const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
-      const env = { ...h.env, DATABASE_URL: proxy.url(h.env.DATABASE_URL as string), FLUSH_INTERVAL_MS: '600000', SHUTDOWN_TIMEOUT_MS: '1500' };
+      const env = { ...h.env, DATABASE_URL: proxy.url(h.env.DATABASE_URL), FLUSH_INTERVAL_MS: '600000', SHUTDOWN_TIMEOUT_MS: '1500' };
 
       const slow = spawnService(env);
       children.push(slow);

@@ -107,7 +107,7 @@ describe('the service, while leadership flaps over a slow Postgres', () => {
     await slow.start();
     h = await startHarness({
       env: { LEADER_LOCK_TTL_MS: '1500', LEADER_RETRY_MS: '50', MAPPER_REFRESH_MS: '200' },
-      envFrom: (base) => ({ DATABASE_URL: slow.url(base.DATABASE_URL as string) }),
+      envFrom: (base) => ({ DATABASE_URL: slow.url(base.DATABASE_URL) }),
     });
   });
   afterAll(async () => {

@@ -6,9 +6,9 @@ const TTL = 3000;
 function fakeLock() {
   return {
     owner: 'me:0001',
-    tryAcquire: jest.fn<Promise<boolean>, []>(async () => true),
-    renew: jest.fn<Promise<boolean>, []>(async () => true),
-    release: jest.fn<Promise<boolean>, []>(async () => true),
+    tryAcquire: jest.fn<Promise<boolean>, []>(() => Promise.resolve(true)),
+    renew: jest.fn<Promise<boolean>, []>(() => Promise.resolve(true)),
+    release: jest.fn<Promise<boolean>, []>(() => Promise.resolve(true)),
   };
 }
 
@@ -20,7 +20,10 @@ function leadership(lock: ReturnType<typeof fakeLock>) {
     retryMs: 100,
     log: pino({ level: 'silent' }),
     onElected: () => void events.push('elected'),
-    onDeposed: async (reason) => void events.push(`deposed: ${reason}`),
+    onDeposed: (reason) => {
+      events.push(`deposed: ${reason}`);
+      return Promise.resolve();
+    },
   });
   return { l, events };
 }

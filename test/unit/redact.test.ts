@@ -13,8 +13,8 @@ describe('redactUrl', () => {
 });
 
 describe('the logger', () => {
-  function capture(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
-    const lines: Array<Record<string, unknown>> = [];
+  function capture(): { log: pino.Logger; lines: Record<string, unknown>[] } {
+    const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
