@@ -22,6 +22,8 @@ it('a deposed leader writes nothing more, not even what it had queued for Postgr
   const ticker = uniqueId('KX-DEPOSED').toUpperCase();
   const { gameId, slug } = await h.addGame([{ ticker, side: 'home', yesBid: 0.4, yesAsk: 0.42 }]);
   await waitFor(() => h.sim.subscribedTickers().has(ticker));
+  // The first quote leaves at once (leading edge) and opens the 10-minute window: the ticks below then stay queued.
+  await waitFor(() => h.messagesOf(gameId).length > 0, { message: 'the first quote published' });
   const tickAt = Date.now();
   h.sim.setQuote(ticker, { yesBid: 0.31, yesAsk: 0.33, tsMs: tickAt });
   h.sim.setQuote(ticker, { yesBid: 0.32, yesAsk: 0.34, tsMs: tickAt + 1 });
