@@ -1,16 +1,9 @@
 import { FlushLoop, type FlushLoopOptions } from '../../src/pipeline/flush-loop';
-import { LatestByGame } from '../../src/prices/latest-by-game';
 import type { GamePrices } from '../../src/prices/types';
+import { LatestByGame } from '../../src/prices/latest-by-game';
+import { gameState } from '../helpers/game-state';
 
-const state = (gameId: string, buy: number, t: number): GamePrices => ({
-  gameId,
-  slug: `slug-${gameId}`,
-  awayTeam: { kalshiBuyPrice: buy, kalshiSellPrice: buy - 1 },
-  homeTeam: { kalshiBuyPrice: 100 - buy + 1, kalshiSellPrice: 100 - buy },
-  ticker: `T-${gameId}`,
-  tickTimeMs: t,
-  updatedAtMs: t,
-});
+const state = gameState;
 
 /** A wall-clock start just past a whole second, so that slots are easy to read. */
 const T0 = 1_800_000_000_000;

@@ -1,16 +1,8 @@
 import { LatestByGame } from '../../src/prices/latest-by-game';
-import type { GamePrices } from '../../src/prices/types';
+import { gameState } from '../helpers/game-state';
 import { delayToNextSlot } from '../../src/pipeline/flush-schedule';
 
-const state = (gameId: string, buy: number, t: number): GamePrices => ({
-  gameId,
-  slug: `slug-${gameId}`,
-  awayTeam: { kalshiBuyPrice: buy, kalshiSellPrice: buy - 1 },
-  homeTeam: { kalshiBuyPrice: 100 - buy + 1, kalshiSellPrice: 100 - buy },
-  ticker: `T-${gameId}`,
-  tickTimeMs: t,
-  updatedAtMs: t,
-});
+const state = gameState;
 
 describe('LatestByGame', () => {
   it('keeps one entry per game, the latest', () => {
