@@ -27,13 +27,17 @@ interface GameEntry {
 
 interface MarketState {
   market: MappedMarket;
-  /** Top of book as last quoted: null bid = no bid, null ask = no ask. Undefined until the first quote. */
-  quote: { bid: PriceUnits | null; ask: PriceUnits | null } | undefined;
-  /** Where the quote shown came from. */
+  /**
+   * Top of book as last quoted: null bid = no bid, null ask = no ask. Held as fields rather than an object so a
+   * tick allocates nothing here; `source` is undefined until the first quote, and until then bid/ask mean nothing.
+   */
+  bid: PriceUnits | null;
+  ask: PriceUnits | null;
+  /** Where the quote shown came from; undefined = no quote yet. */
   source: QuoteSource | undefined;
   /** Newest exchange time the socket gave this market (the staleness high-water mark); 0 = none yet. */
   exchangeTimeMs: number;
-  /** Local receive time of the market's last socket tick; 0 = none yet. Measures its silence. */
+  /** Local receive time of the market's last socket tick (stale ones too); 0 = none yet. Measures its silence. */
   socketAtMs: number;
   /** Time of the quote shown (exchange time, or a REST read's receive time): the message's `timestamp`. */
   tickTimeMs: number;
@@ -100,13 +104,18 @@ export class GameBook {
   /** The market's last applied quote, if any (`exchangeTimeMs` is the time of the quote shown). */
   quoteOf(ticker: string): MarketQuote | undefined {
     const state = this.markets.get(ticker);
-    if (state?.quote === undefined || state.source === undefined) return undefined;
-    return { ticker, yesBid: state.quote.bid, yesAsk: state.quote.ask, exchangeTimeMs: state.tickTimeMs, source: state.source };
+    if (state?.source === undefined) return undefined;
+    return { ticker, yesBid: state.bid, yesAsk: state.ask, exchangeTimeMs: state.tickTimeMs, source: state.source };
   }
 
   /** True once the market has had a quote since it was mapped. */
   hasQuote(ticker: string): boolean {
-    return this.markets.get(ticker)?.quote !== undefined;
+    return this.markets.get(ticker)?.source !== undefined;
+  }
+
+  /** Local receive time of the market's last socket tick, 0 if none: how long the socket has been silent on it. */
+  socketAtOf(ticker: string): number {
+    return this.markets.get(ticker)?.socketAtMs ?? 0;
   }
 
   /**
@@ -119,7 +128,8 @@ export class GameBook {
     if (game[market.side] !== undefined) return false;
     const state: MarketState = {
       market,
-      quote: undefined,
+      bid: null,
+      ask: null,
       source: undefined,
       exchangeTimeMs: 0,
       socketAtMs: 0,
@@ -196,12 +206,12 @@ export class GameBook {
     const state = this.markets.get(quote.ticker);
     if (state === undefined) return UNMAPPED;
     const game = this.games.get(state.market.gameId) as GameEntry;
-    // yesBid/yesAsk are never undefined, so a market with no quote yet is never `same`.
-    const same = state.quote?.bid === quote.yesBid && state.quote?.ask === quote.yesAsk;
+    const same = state.source !== undefined && state.bid === quote.yesBid && state.ask === quote.yesAsk;
     if (quote.source === 'socket') {
+      // Even a stale tick shows the socket is not silent on the market.
+      if (context.receivedAtMs > state.socketAtMs) state.socketAtMs = context.receivedAtMs;
       if (quote.exchangeTimeMs < state.exchangeTimeMs) return STALE;
       state.exchangeTimeMs = quote.exchangeTimeMs;
-      if (context.receivedAtMs > state.socketAtMs) state.socketAtMs = context.receivedAtMs;
       raise(state, game, quote.exchangeTimeMs);
       if (same) return UNCHANGED;
     } else {
@@ -211,7 +221,8 @@ export class GameBook {
       if (same) return UNCHANGED;
       if (!hasSocketTime(game)) raise(state, game, quote.exchangeTimeMs);
     }
-    state.quote = { bid: quote.yesBid, ask: quote.yesAsk };
+    state.bid = quote.yesBid;
+    state.ask = quote.yesAsk;
     state.source = quote.source;
     state.tickTimeMs = quote.exchangeTimeMs;
     return { kind: 'updated', prices: pricesOf(game, quote.ticker, quote.exchangeTimeMs) };
@@ -223,7 +234,7 @@ export class GameBook {
     if (game === undefined) return undefined;
     let latest: MarketState | undefined;
     for (const state of [game.home, game.away]) {
-      if (state?.quote !== undefined && (latest === undefined || state.tickTimeMs > latest.tickTimeMs)) latest = state;
+      if (state?.source !== undefined && (latest === undefined || state.tickTimeMs > latest.tickTimeMs)) latest = state;
     }
     return latest === undefined ? undefined : pricesOf(game, latest.market.ticker, latest.tickTimeMs);
   }
@@ -273,15 +284,13 @@ function pricesOf(game: GameEntry, ticker: string, tickTimeMs: number): GamePric
 }
 
 function sidePrices(own: MarketState | undefined, other: MarketState | undefined): TeamPrices {
-  const ownQuote = own?.quote;
-  if (ownQuote !== undefined) {
+  if (own?.source !== undefined) {
     // buy = YES ask, sell = YES bid
-    return { kalshiBuyPrice: cents(ownQuote.ask), kalshiSellPrice: cents(ownQuote.bid) };
+    return { kalshiBuyPrice: cents(own.ask), kalshiSellPrice: cents(own.bid) };
   }
-  const otherQuote = other?.quote;
-  if (otherQuote !== undefined) {
+  if (other?.source !== undefined) {
     // NO ask = 1 − YES bid, NO bid = 1 − YES ask
-    return { kalshiBuyPrice: cents(complement(otherQuote.bid)), kalshiSellPrice: cents(complement(otherQuote.ask)) };
+    return { kalshiBuyPrice: cents(complement(other.bid)), kalshiSellPrice: cents(complement(other.ask)) };
   }
   return { kalshiBuyPrice: null, kalshiSellPrice: null };
 }

@@ -78,8 +78,6 @@ export class LeaderTerm {
   private readonly feed: TermFeed;
   /** Markets REST called not active: not polled again this term unless re-mapped. */
   private readonly inactive = new InactiveMarkets();
-  /** Local receive time of each market's last socket tick: how long the socket has been silent on it. */
-  private readonly socketAtMs = new Map<string, number>();
   /** Everything running in the background for this term, awaited (bounded) at stop. */
   private readonly tasks = new Set<Promise<unknown>>();
   /** Off the moment the lock is known lost: a deposed term writes nothing, even what is already in flight to it. */
@@ -100,7 +98,6 @@ export class LeaderTerm {
         this.publishLoop.notifyQueued();
       },
       onUnmapped: (ticker) => {
-        this.socketAtMs.delete(ticker);
         complaints.report('unknown_ticker', { ticker });
       },
       onRefused: (reason, detail) => complaints.report(reason, detail),
@@ -162,7 +159,7 @@ export class LeaderTerm {
       tickers,
       inactive: this.inactive,
       current: (ticker) => this.pipeline.book.quoteOf(ticker),
-      lastSocketAtMs: (ticker) => this.socketAtMs.get(ticker) ?? 0,
+      lastSocketAtMs: (ticker) => this.pipeline.book.socketAtOf(ticker),
       silentAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs),
       socketHealthy: () => this.feed.status().allSubscribed && !this.fallback.active,
       apply: (quotes) => this.applyQuotes(quotes),
@@ -187,7 +184,6 @@ export class LeaderTerm {
         const removed = diff.removed.map((m) => m.ticker);
         // A market whose mapping changed is read again even if REST called it inactive before.
         this.inactive.forget([...added, ...removed]);
-        for (const ticker of removed) this.socketAtMs.delete(ticker);
         if (!this.feed.enabled && added.length > 0) this.readInitial(added);
       },
     });
@@ -286,8 +282,6 @@ export class LeaderTerm {
         events: {
           onQuote: (quote, receivedAtMs) => {
             if (signal.aborted) return;
-            // Before applying: an unmapped ticker is dropped from the map again by onUnmapped (bounded by the mapping).
-            this.socketAtMs.set(quote.ticker, receivedAtMs);
             this.pipeline.applyQuote(quote, receivedAtMs);
           },
           onInvalid: (reason, detail) => complaints.report(reason, detail),

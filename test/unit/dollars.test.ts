@@ -1,5 +1,24 @@
+import fc from 'fast-check';
 import { parseCents, parseDollars, unitsToCents } from '../../src/prices/dollars';
 import { makeQuote } from '../../src/prices/quote';
+
+/**
+ * The simple version parseDollars is measured against: the grammar as one RegExp, the arithmetic on strings.
+ * parseDollars reads char codes instead (it runs twice per ticker frame); the property test below requires the same
+ * answer from both on every string.
+ */
+function referenceDollars(text: string): number | string {
+  const match = /^(\d{1,3})(?:\.(\d{1,6}))?$/.exec(text);
+  if (match === null) return text.startsWith('-') ? 'price_out_of_range' : 'bad_price';
+  const whole = Number(match[1]);
+  const digits = (match[2] ?? '').padEnd(6, '0');
+  const micro = whole * 1_000_000 + Number(digits);
+  if (micro > 1_000_000) return 'price_out_of_range';
+  const units = Math.round(micro / 100);
+  if (micro > 0 && units === 0) return 1;
+  if (micro < 1_000_000 && units === 10_000) return 9_999;
+  return units;
+}
 
 describe('dollar strings to cents', () => {
   it.each([
@@ -44,6 +63,31 @@ describe('dollar strings to cents', () => {
     expect(parseDollars('0.000001')).toBe(1); // a bid, however small, is still a bid
     expect(parseDollars('0.999999')).toBe(9999); // an ask below $1 is still an ask
     expect(parseDollars('0.000000')).toBe(0);
+  });
+
+  it('answers exactly as the simple RegExp version on generated strings', () => {
+    const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), minLength: min, maxLength: max });
+    const nearDollar = fc
+      .tuple(digits(0, 4), fc.option(digits(0, 8), { nil: undefined }))
+      .map(([whole, fraction]) => (fraction === undefined ? whole : `${whole}.${fraction}`));
+    const mutated = fc
+      .tuple(nearDollar, fc.nat(10), fc.constantFrom('-', '+', '.', ' ', 'e', '0', '9', '/', ':', '\u0660', ''))
+      .map(([text, at, insert]) => text.slice(0, at) + insert + text.slice(at));
+    const anything = fc.string({ unit: 'binary', maxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(nearDollar, mutated, anything), (text) => {
+        expect(parseDollars(text)).toBe(referenceDollars(text));
+      }),
+      { numRuns: 20_000, seed: 1302 },
+    );
+  });
+
+  it('agrees with the simple version on every price Kalshi can quote, 0 to $1 in millionths', () => {
+    for (let micro = 0; micro <= 1_000_000; micro++) {
+      const text = `${Math.floor(micro / 1_000_000)}.${String(micro % 1_000_000).padStart(6, '0')}`;
+      const answer = parseDollars(text);
+      if (answer !== referenceDollars(text)) throw new Error(`${text}: ${String(answer)} against ${String(referenceDollars(text))}`);
+    }
   });
 
   it('accepts integer cents only as whole cents from 0 to 100', () => {

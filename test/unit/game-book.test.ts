@@ -154,6 +154,17 @@ describe('GameBook: source precedence (REST has no exchange time)', () => {
     expect(book.apply(rest('G1-HOU', 3000, 3200, 1_110_000), at(1_110_000)).kind).toBe('updated');
   });
 
+  it('a stale socket frame still ends the silence (socketAtOf, read by the reconciler, says when it came)', () => {
+    const book = new GameBook({ restCorrectsAfterMs: 60_000 });
+    book.addMarket(home);
+    expect(book.socketAtOf('G1-HOU')).toBe(0);
+    book.apply(q('G1-HOU', 5000, 5200, 1_000_000), at(1_000_000));
+    expect(book.apply(q('G1-HOU', 4000, 4200, 999_000), at(1_050_000)).kind).toBe('stale');
+    expect(book.socketAtOf('G1-HOU')).toBe(1_050_000);
+    expect(book.apply(rest('G1-HOU', 3000, 3200, 1_100_000), at(1_100_000)).kind).toBe('outranked');
+    expect(book.socketAtOf('G1-CHA')).toBe(0);
+  });
+
   it('REST feeds every market while the socket is down', () => {
     const book = new GameBook();
     book.addMarket(home);

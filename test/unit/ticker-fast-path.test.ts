@@ -80,8 +80,21 @@ describe('readTickerFrame on real frames', () => {
     ['a number too long to be exact', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","ts_ms":1234567890123456}}'],
     ['a huge number', `{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","dollar_volume":1${'0'.repeat(400)}}}`],
     ['trailing text', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX"}} x'],
+    ['a raw control character in the ticker', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX\u0001","yes_bid_dollars":"0.1000"}}'],
+    ['a raw control character in a price', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","yes_bid_dollars":"0.1\u001f"}}'],
+    ['no comma after a leading market_id', '{"type":"ticker","sid":1,"msg":{"market_id":"m";"market_ticker":"KX"}}'],
+    ['a 31-digit integer part', `{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","dollar_volume":${'1'.repeat(31)}}}`],
+    ['a 31-digit fraction', `{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","dollar_volume":1.${'1'.repeat(31)}}}`],
   ])('falls back on %s', (_what, text) => {
     expect(readTickerFrame(text)).toBeUndefined();
+  });
+
+  it('answers at the limits: 30 digits a side, a 15-digit integer, a 200-character ticker, market_id on both sides', () => {
+    const frames = [
+      `{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","dollar_volume":-${'9'.repeat(30)}.${'9'.repeat(30)},"ts_ms":123456789012345}}`,
+      `{"type":"ticker","sid":1,"seq":2,"msg":{"market_id":"a","market_ticker":"${'K'.repeat(200)}","market_id":"b","yes_ask_dollars":""},"seq":3}`,
+    ];
+    for (const text of frames) expect(agrees(text)).toBe(true);
   });
 });
 
