@@ -53,6 +53,18 @@ describe('GitHub workflow', () => {
     expect(job.env?.REDIS_URL).toBe('redis://localhost:6379');
   });
 
+  test('typecheck and lint work straight after npm ci: each builds the client package its types come from', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['typecheck', 'lint', 'test']) {
+      expect(scripts[name]).toMatch(/^npm run build --silent( -w packages\/client)? && /);
+    }
+  });
+
+  test('helm: the Helm major the tests run (v4)', () => {
+    const setup = workflow.jobs.helm.steps.find((s) => s.uses?.startsWith('azure/setup-helm@'));
+    expect(String(setup?.with?.version)).toMatch(/^v4\./);
+  });
+
   test('helm: lint --strict and kubeconform of the rendered chart, CRDs from the datree catalog', () => {
     const job = workflow.jobs.helm;
     expect(uses(job)).toEqual(expect.arrayContaining([expect.stringMatching(/^azure\/setup-helm@/)]));
