@@ -28,7 +28,10 @@ export interface FallbackStatus {
   lastPassAt: string | null;
   /** Mapped markets read from REST at least once in this term (inactive ones included). */
   readOnce: number;
-  /** Mapped markets not read yet, and a few of them by name. */
+  /**
+   * Mapped markets REST has not read in this term, and a few of them by name. While the socket serves, REST reads
+   * only markets without a price, so most are "missing" and that is fine; readiness looks at it only while active.
+   */
   missing: number;
   missingSample: string[];
   /** Markets not polled any more because REST says they are not `active`, by status. */
