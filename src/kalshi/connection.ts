@@ -1,7 +1,7 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Logger } from 'pino';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
-import { errorCommandId, isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
+import { errorCommandId, isChannelMessage, isInvalid, parseServerFrame, type ChannelMessage, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
 import { readTickerFrame } from './ticker-fast-path';
 
@@ -49,7 +49,7 @@ function sidsOf(params: Record<string, unknown> | undefined): number[] {
   return Array.isArray(sids) ? sids.filter((sid): sid is number => typeof sid === 'number') : [];
 }
 
-export type CommandReply = Exclude<ServerMessage, { type: 'ticker' } | ErrorMessage>;
+export type CommandReply = Exclude<ServerMessage, { type: 'ticker' } | ErrorMessage | ChannelMessage>;
 
 interface PendingCommand {
   resolve(reply: CommandReply): void;
@@ -71,6 +71,7 @@ export class KalshiConnection {
   private readonly pending = new Map<number, PendingCommand>();
   private lastFrameAt = 0;
   private openedAt = 0;
+  private openCount = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private authRejectedStatus: number | undefined;
@@ -93,6 +94,11 @@ export class KalshiConnection {
 
   get lastFrameAtMs(): number {
     return this.lastFrameAt;
+  }
+
+  /** Sockets opened so far: a different count means a new socket, whose subscriptions are all gone. */
+  get opens(): number {
+    return this.openCount;
   }
 
   start(): void {
@@ -191,6 +197,7 @@ export class KalshiConnection {
   private handleOpen(ws: WebSocket): void {
     if (this.ws !== ws) return;
     this.stateValue = 'open';
+    this.openCount += 1;
     this.authRejectionLogged = false;
     this.openedAt = Date.now();
     this.lastFrameAt = this.openedAt;
@@ -214,7 +221,7 @@ export class KalshiConnection {
       this.options.handlers.onInvalid(frame.invalid, { type: frame.type, sample: text.slice(0, 120) });
       return;
     }
-    if (frame.type !== 'ticker') {
+    if (frame.type !== 'ticker' && !isChannelMessage(frame)) {
       const id = frame.type === 'error' ? this.commandAnswered(frame) : frame.id;
       const entry = id === undefined ? undefined : this.pending.get(id);
       if (id !== undefined && entry !== undefined) {

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
-import type { InactiveMarkets } from './inactive-markets';
 import type { KalshiRest, RestPage, RestPassResult } from './rest-client';
-import { quotesToApply, type InvalidSink } from './rest-page';
+import { quotesToApply, type InvalidSink, type RestStatuses } from './rest-page';
 
 export interface FallbackPollerOptions {
   rest: Pick<KalshiRest, 'readMarkets'>;
@@ -12,7 +11,8 @@ export interface FallbackPollerOptions {
   log: Logger;
   /** The mapped markets, read at every pass. */
   tickers(): readonly string[];
-  inactive: InactiveMarkets;
+  /** The term's market statuses: REST pages feed them; a determined market is not read again. */
+  statuses: RestStatuses;
   /** `initial`: first reads of markets just mapped or subscribed (the socket may already have ticked them). */
   onQuotes(quotes: MarketQuote[], purpose: 'poll' | 'initial'): void;
   onInvalid: InvalidSink;
@@ -26,7 +26,7 @@ export interface FallbackStatus {
   passes: number;
   lastPassMs: number | null;
   lastPassAt: string | null;
-  /** Mapped markets read from REST at least once in this term (inactive ones included). */
+  /** Mapped markets read from REST at least once in this term (determined ones included). */
   readOnce: number;
   /**
    * Mapped markets REST has not read in this term, and a few of them by name. While the socket serves, REST reads
@@ -34,8 +34,8 @@ export interface FallbackStatus {
    */
   missing: number;
   missingSample: string[];
-  /** Markets not polled any more because REST says they are not `active`, by status. */
-  inactive: Record<string, number>;
+  /** Markets not polled any more because they are determined, by REST status (docs/CONTRACT.md, "A game's whole life"). */
+  determined: Record<string, number>;
   /** First reads of new markets waiting or in flight (while the socket serves). */
   firstReads: number;
 }
@@ -119,7 +119,7 @@ export class FallbackPoller {
       readOnce: mapped.length - missing.length,
       missing: missing.length,
       missingSample: missing.slice(0, MISSING_SAMPLE),
-      inactive: this.options.inactive.byStatus(),
+      determined: this.options.statuses.byStatus(),
       firstReads: this.pendingInitial.size + this.firstReadsInFlight,
     };
   }
@@ -133,7 +133,7 @@ export class FallbackPoller {
       }
       const mapped = this.options.tickers();
       this.prune(mapped);
-      const polled = mapped.filter((ticker) => !this.options.inactive.has(ticker));
+      const polled = mapped.filter((ticker) => !this.options.statuses.has(ticker));
       const unread = polled.filter((ticker) => !this.readOnce.has(ticker));
       const now = this.now();
       const dueInMs = this.nextPassAtMs - now;
@@ -177,7 +177,7 @@ export class FallbackPoller {
     const { signal } = this.options;
     while (this.pendingInitial.size > 0 && !signal.aborted) {
       const mapped = new Set(this.options.tickers());
-      const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !this.options.inactive.has(t));
+      const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !this.options.statuses.has(t));
       this.pendingInitial.clear();
       if (tickers.length === 0) continue;
       this.firstReadsInFlight = tickers.length;
@@ -197,7 +197,7 @@ export class FallbackPoller {
   private apply(page: RestPage, purpose: 'poll' | 'initial', signal: AbortSignal): void {
     // The client already drops pages after an abort; this guards a page handed over in the same tick.
     if (signal.aborted || this.options.signal.aborted) return;
-    const quotes = quotesToApply(page, this.options.inactive, this.options.onInvalid);
+    const quotes = quotesToApply(page, this.options.statuses, this.options.onInvalid);
     for (const ticker of page.completed) this.readOnce.add(ticker);
     if (quotes.length > 0) this.options.onQuotes(quotes, purpose);
   }
@@ -217,7 +217,7 @@ export class FallbackPoller {
     if (this.readOnce.size <= mapped.length) return;
     const keep = new Set(mapped);
     for (const ticker of this.readOnce) if (!keep.has(ticker)) this.readOnce.delete(ticker);
-    this.options.inactive.retain(keep);
+    this.options.statuses.retain(keep);
   }
 
   /** Until `setActive`, `readInitial`, the term's end, or `ms` (undefined: no timeout). */

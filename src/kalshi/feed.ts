@@ -3,7 +3,7 @@ import type { MarketQuote } from '../prices/types';
 import type { KalshiCredentials } from './auth';
 import { KalshiConnection } from './connection';
 import { MarketSubscriptions } from './market-subscriptions';
-import { tickerQuote, type ServerMessage } from './protocol';
+import { isChannelMessage, tickerQuote, type ChannelMessage, type ErrorMessage, type ServerMessage } from './protocol';
 import type { ReconnectPolicyOptions } from './reconnect-policy';
 import { ReconnectPolicy } from './reconnect-policy';
 import type { RetryPolicy } from './subscription-plan';
@@ -22,6 +22,8 @@ export interface FeedEvents {
   onMarketRefused?(ticker: string, code: number | 'absent'): void;
   /** Connection or subscription state changed (for gauges and readiness). */
   onStateChange(): void;
+  /** A lifecycle-channel frame, or an error about a subscription, on connection `connectionId` (the lifecycle channel's). */
+  onChannelMessage?(message: ChannelMessage | ErrorMessage, connectionId: number, receivedAtMs: number): void;
 }
 
 export interface FeedOptions {
@@ -144,6 +146,11 @@ export class KalshiFeed {
     this.options.events.onStateChange();
   }
 
+  /** The open connections, in order: a channel with no market filter (lifecycle) lives on one of them. */
+  openConnections(): KalshiConnection[] {
+    return this.shards.map((shard) => shard.connection).filter((connection) => connection.state === 'open');
+  }
+
   status(): FeedStatus {
     const now = Date.now();
     let connected = 0;
@@ -212,7 +219,7 @@ export class KalshiFeed {
           subscriptions?.onClose();
           events.onStateChange();
         },
-        onMessage: (message, receivedAtMs) => this.handleMessage(message, receivedAtMs, subscriptions),
+        onMessage: (message, receivedAtMs) => this.handleMessage(message, receivedAtMs, subscriptions, id),
         onInvalid: (reason, detail) => events.onInvalid(reason, detail),
         onReconnect: () => events.onReconnect(),
         onAuthRejected: (status) => events.onAuthRejected(status),
@@ -240,7 +247,7 @@ export class KalshiFeed {
     return shard;
   }
 
-  private handleMessage(message: ServerMessage, receivedAtMs: number, subscriptions: MarketSubscriptions | undefined): void {
+  private handleMessage(message: ServerMessage, receivedAtMs: number, subscriptions: MarketSubscriptions | undefined, connectionId: number): void {
     const { events } = this.options;
     events.onMessage(message.type);
     if (message.type === 'ticker') {
@@ -250,7 +257,14 @@ export class KalshiFeed {
       else events.onQuote(quote, receivedAtMs);
       return;
     }
-    if (message.type === 'error') subscriptions?.onAsyncError(message);
+    if (isChannelMessage(message)) {
+      events.onChannelMessage?.(message, connectionId, receivedAtMs);
+      return;
+    }
+    if (message.type === 'error') {
+      subscriptions?.onAsyncError(message);
+      events.onChannelMessage?.(message, connectionId, receivedAtMs);
+    }
   }
 
   private async closeEmptyShards(): Promise<void> {

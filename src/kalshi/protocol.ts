@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { makeQuote, type QuoteProblem } from '../prices/quote';
+import { ChannelNoticeSchema, LifecycleMessageSchema, type ChannelNotice, type LifecycleMessage } from './lifecycle';
 import type { MarketQuote } from '../prices/types';
 
 /**
@@ -79,7 +80,9 @@ export type SubscribedMessage = Static<typeof SubscribedMessageSchema>;
 export type OkMessage = Static<typeof OkMessageSchema>;
 export type UnsubscribedMessage = Static<typeof UnsubscribedMessageSchema>;
 export type ErrorMessage = Static<typeof ErrorMessageSchema>;
-export type ServerMessage = TickerMessage | SubscribedMessage | OkMessage | UnsubscribedMessage | ErrorMessage;
+/** Data frames of a subscription that are not ticks: the lifecycle channel's (read only by the full parser). */
+export type ChannelMessage = LifecycleMessage | ChannelNotice;
+export type ServerMessage = TickerMessage | SubscribedMessage | OkMessage | UnsubscribedMessage | ErrorMessage | ChannelMessage;
 
 export type InvalidReason = 'invalid_json' | 'unknown_type' | 'invalid_schema';
 export type ParsedFrame = ServerMessage | { invalid: InvalidReason; type?: string };
@@ -90,7 +93,15 @@ const checkers: Record<ServerMessage['type'], TypeCheck<TSchema>> = {
   ok: TypeCompiler.Compile(OkMessageSchema),
   unsubscribed: TypeCompiler.Compile(UnsubscribedMessageSchema),
   error: TypeCompiler.Compile(ErrorMessageSchema),
+  market_lifecycle_v2: TypeCompiler.Compile(LifecycleMessageSchema),
+  event_lifecycle: TypeCompiler.Compile(ChannelNoticeSchema),
+  event_fee_update: TypeCompiler.Compile(ChannelNoticeSchema),
 };
+
+/** A data frame of a subscription other than `ticker` (no command reply: these never carry an `id`). */
+export function isChannelMessage(message: ServerMessage): message is ChannelMessage {
+  return message.type === 'market_lifecycle_v2' || message.type === 'event_lifecycle' || message.type === 'event_fee_update';
+}
 
 /** Parses and validates one text frame. Never throws. */
 export function parseServerFrame(text: string): ParsedFrame {

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
 import { every } from '../term/every';
-import type { InactiveMarkets } from './inactive-markets';
 import { DriftTracker, findDrift } from './reconcile';
 import type { KalshiRest } from './rest-client';
-import { quotesToApply, type InvalidSink } from './rest-page';
+import { quotesToApply, type InvalidSink, type RestStatuses } from './rest-page';
 
 export interface ReconcilerOptions {
   rest: Pick<KalshiRest, 'readMarkets'>;
@@ -13,7 +12,8 @@ export interface ReconcilerOptions {
   intervalMs: number;
   log: Logger;
   tickers(): readonly string[];
-  inactive: InactiveMarkets;
+  /** The term's market statuses: REST pages feed them; a determined market is not read again. */
+  statuses: RestStatuses;
   current(ticker: string): MarketQuote | undefined;
   /** Local receive time of the market's last socket tick in this term; 0 = none. */
   lastSocketAtMs(ticker: string): number;
@@ -63,14 +63,14 @@ export class Reconciler {
     const startedAt = this.now();
     const silent = options
       .tickers()
-      .filter((ticker) => !options.inactive.has(ticker) && startedAt - options.lastSocketAtMs(ticker) >= options.silentAfterMs);
+      .filter((ticker) => !options.statuses.has(ticker) && startedAt - options.lastSocketAtMs(ticker) >= options.silentAfterMs);
     if (silent.length === 0) return;
     const corrected: string[] = [];
     const result = await options.rest.readMarkets(silent, {
       signal: options.signal,
       priority: PRIORITY_RECONCILE,
       onPage: (page) => {
-        const quotes = quotesToApply(page, options.inactive, options.onInvalid);
+        const quotes = quotesToApply(page, options.statuses, options.onInvalid);
         // The socket fell over during the round: the fallback poller is the source now.
         if (!options.socketHealthy()) return;
         const drifted = findDrift(quotes, (t) => options.current(t), (t) => options.lastSocketAtMs(t), startedAt);

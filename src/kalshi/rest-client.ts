@@ -4,6 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import Bottleneck from 'bottleneck';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
+import { DETERMINED_REST_STATUSES } from './lifecycle';
 import { readBodyCapped, RestBodyError } from './rest-body';
 
 export { RestBodyError } from './rest-body';
@@ -13,7 +14,8 @@ export const TICKERS_PER_REQUEST = 100;
 
 const RestMarketSchema = Type.Object({
   ticker: Type.String({ minLength: 1 }),
-  status: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String({ maxLength: 100 })),
+  result: Type.Optional(Type.Unknown()),
   yes_bid_dollars: Type.Optional(Type.String()),
   yes_ask_dollars: Type.Optional(Type.String()),
   yes_bid: Type.Optional(Type.Number()),
@@ -28,15 +30,15 @@ const checkPage = TypeCompiler.Compile(MarketsPageSchema);
 
 export type RestMarket = Static<typeof RestMarketSchema>;
 
-/** Statuses after which a market's quote no longer moves: its last quote is its final one. */
-export const SETTLED_STATUSES: ReadonlySet<string> = new Set(['determined', 'finalized', 'settled']);
-
-/** A market whose REST `status` is not `active`: not polled again until its mapping changes. */
-export interface InactiveMarket {
+/** What REST said of one market's place in its life (docs/KALSHI.md, "REST market data"). */
+export interface RestMarketStatus {
   ticker: string;
+  /** Kalshi's word: initialized, active, inactive, closed, determined, disputed, amended, finalized (settled). */
   status: string;
-  /** The final quote of a settled market (applied once); absent for other statuses or an unreadable price. */
-  finalQuote?: MarketQuote;
+  /** `yes`, `no`, empty, or absent: read only for a determined market. */
+  result: unknown;
+  /** A determined market's last quote (applied once, when it is first seen determined), if readable. */
+  quote?: MarketQuote;
 }
 
 export interface RestProblem {
@@ -47,9 +49,15 @@ export interface RestProblem {
 
 /** What one page (or one failed request group) brought: applied by the caller as it arrives. */
 export interface RestPage {
-  /** Quotes of active markets, `source: 'rest'`, stamped with the receive time (REST has no exchange time). */
+  /**
+   * Quotes of every market that is not determined (initialized, inactive and closed ones too: what the book makes
+   * of them is its own rule), `source: 'rest'`, stamped with the receive time (REST has no exchange time).
+   */
   quotes: MarketQuote[];
-  inactive: InactiveMarket[];
+  /** Every well-formed market's status and result. */
+  statuses: RestMarketStatus[];
+  /** When the request that brought this page was sent (local ms): a status newer than that is not overruled by it. */
+  requestedAtMs: number;
   /** Malformed entries, or a refused body (`bad_rest_body`, `rest_body_too_large`, `rest_page_limit`). */
   invalid: RestProblem[];
   /** Tickers whose read finished with this page: the request group's tickers, on its last page. */
@@ -100,7 +108,7 @@ export interface KalshiRestOptions {
 }
 
 type PageOutcome =
-  | { kind: 'page'; body: Static<typeof MarketsPageSchema> }
+  | { kind: 'page'; body: Static<typeof MarketsPageSchema>; requestedAtMs: number }
   | { kind: 'retry'; why: string; rateLimited: boolean }
   | { kind: 'refused'; reason: string; detail: string }
   /** An answer retrying cannot change (a 4xx other than 429): the group waits for the next pass. */
@@ -166,11 +174,12 @@ export class KalshiRest {
         deliver(read, refusedPage('rest_page_limit', `cursor still not empty after ${this.maxPagesPerGroup} pages`));
         return false;
       }
-      const body = await this.readPageWithRetries(group, cursor, read, result);
-      if (body === undefined) return false;
+      const pageRead = await this.readPageWithRetries(group, cursor, read, result);
+      if (pageRead === undefined) return false;
+      const { body, requestedAtMs } = pageRead;
       const nextCursor = body.cursor ?? '';
       result.pages += 1;
-      deliver(read, this.toPage(body, new Set(group), nextCursor === '' ? group : []));
+      deliver(read, this.toPage(body, new Set(group), nextCursor === '' ? group : [], requestedAtMs));
       if (nextCursor === '') return true;
       if (nextCursor === cursor) {
         // The same cursor again can only repeat the same page forever.
@@ -186,7 +195,7 @@ export class KalshiRest {
     cursor: string,
     read: ReadOptions,
     result: RestPassResult,
-  ): Promise<Static<typeof MarketsPageSchema> | undefined> {
+  ): Promise<{ body: Static<typeof MarketsPageSchema>; requestedAtMs: number } | undefined> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       let outcome: PageOutcome;
       try {
@@ -197,7 +206,7 @@ export class KalshiRest {
         if (error instanceof Aborted || read.signal.aborted) return undefined;
         throw error;
       }
-      if (outcome.kind === 'page') return outcome.body;
+      if (outcome.kind === 'page') return outcome;
       if (outcome.kind === 'refused') {
         deliver(read, refusedPage(outcome.reason, outcome.detail));
         return undefined;
@@ -242,6 +251,7 @@ export class KalshiRest {
   }
 
   private async fetchPage(group: readonly string[], cursor: string, signal: AbortSignal): Promise<PageOutcome> {
+    const requestedAtMs = Date.now();
     const url = new URL(`${this.options.baseUrl}/markets`);
     url.searchParams.set('tickers', group.join(','));
     url.searchParams.set('limit', '1000');
@@ -274,7 +284,7 @@ export class KalshiRest {
         return { kind: 'refused', reason: 'bad_rest_body', detail: 'not JSON' };
       }
       if (!checkPage.Check(body)) return { kind: 'refused', reason: 'bad_rest_body', detail: 'not a markets page' };
-      return { kind: 'page', body };
+      return { kind: 'page', body, requestedAtMs };
     } catch (error) {
       if (signal.aborted) throw new Aborted();
       const why = controller.signal.aborted ? `no answer in ${this.requestTimeoutMs} ms` : (error as Error).message;
@@ -285,8 +295,8 @@ export class KalshiRest {
     }
   }
 
-  private toPage(body: Static<typeof MarketsPageSchema>, requested: ReadonlySet<string>, completed: readonly string[]): RestPage {
-    const page: RestPage = { quotes: [], inactive: [], invalid: [], completed };
+  private toPage(body: Static<typeof MarketsPageSchema>, requested: ReadonlySet<string>, completed: readonly string[], requestedAtMs: number): RestPage {
+    const page: RestPage = { quotes: [], statuses: [], requestedAtMs, invalid: [], completed };
     const receivedAt = Date.now();
     for (const market of body.markets) {
       if (!checkMarket.Check(market) || !requested.has(market.ticker)) {
@@ -301,11 +311,10 @@ export class KalshiRest {
         'rest',
       );
       // Kalshi always sends a status; a body without one is read as trading, as before statuses were read.
-      const status = market.status ?? 'active';
-      if (status !== 'active') {
-        const inactive: InactiveMarket = { ticker: market.ticker, status };
-        if (SETTLED_STATUSES.has(status) && typeof quote !== 'string') inactive.finalQuote = quote;
-        page.inactive.push(inactive);
+      const status: RestMarketStatus = { ticker: market.ticker, status: market.status ?? 'active', result: market.result };
+      page.statuses.push(status);
+      if (DETERMINED_REST_STATUSES.has(status.status)) {
+        if (typeof quote !== 'string') status.quote = quote;
         continue;
       }
       if (typeof quote === 'string') page.invalid.push({ reason: quote, ticker: market.ticker });
@@ -321,7 +330,7 @@ function deliver(read: ReadOptions, page: RestPage): void {
 }
 
 function refusedPage(reason: string, detail: string): RestPage {
-  return { quotes: [], inactive: [], invalid: [{ reason, detail }], completed: [] };
+  return { quotes: [], statuses: [], requestedAtMs: 0, invalid: [{ reason, detail }], completed: [] };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

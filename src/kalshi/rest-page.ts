@@ -1,23 +1,24 @@
 import type { MarketQuote } from '../prices/types';
-import type { InactiveMarkets } from './inactive-markets';
 import type { RestPage } from './rest-client';
 
 export type InvalidSink = (reason: string, detail?: Record<string, unknown>) => void;
 
+/** What every REST reader (fallback polls, first reads, reconciliation) needs of the term's market statuses. */
+export interface RestStatuses {
+  /** Determined: never read again this term (until re-mapped). Every other status keeps being read. */
+  has(ticker: string): boolean;
+  /** Hands the page's statuses on and returns the quotes that may be applied. */
+  fromRestPage(page: RestPage, onInvalid: InvalidSink): MarketQuote[];
+  /** Drops markets no longer mapped. */
+  retain(mapped: ReadonlySet<string>): void;
+  /** Determined markets by REST status, for /status. */
+  byStatus(): Record<string, number>;
+}
+
 /**
- * The quotes of a page that may be applied: every active market's, plus the final quote of a settled market
- * the first time it is seen. Invalid entries and newly inactive markets are reported (`rest_market_inactive`).
+ * The quotes of a page that may be applied (every market's but a determined one's, whose last quote is applied
+ * once), after its statuses went to the term's market statuses. Invalid entries are reported.
  */
-export function quotesToApply(page: RestPage, inactive: InactiveMarkets, onInvalid: InvalidSink): MarketQuote[] {
-  for (const problem of page.invalid) {
-    onInvalid(problem.reason, { source: 'rest', ticker: problem.ticker, detail: problem.detail });
-  }
-  if (page.inactive.length === 0) return page.quotes;
-  const quotes = [...page.quotes];
-  for (const market of page.inactive) {
-    if (!inactive.note(market.ticker, market.status)) continue;
-    onInvalid('rest_market_inactive', { source: 'rest', ticker: market.ticker, status: market.status });
-    if (market.finalQuote !== undefined) quotes.push(market.finalQuote);
-  }
-  return quotes;
+export function quotesToApply(page: RestPage, statuses: RestStatuses, onInvalid: InvalidSink): MarketQuote[] {
+  return statuses.fromRestPage(page, onInvalid);
 }

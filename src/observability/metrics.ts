@@ -98,6 +98,17 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
       help: 'Markets whose price REST reconciliation corrected',
       registers,
     }),
+    lifecycleEvents: new Counter({
+      name: 'kalshi_lifecycle_events_total',
+      help: 'market_lifecycle_v2 events received (every market on Kalshi, mapped or not), by event type',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    lifecycleGaps: new Counter({
+      name: 'kalshi_lifecycle_gaps_total',
+      help: 'Gaps in the lifecycle subscription\'s seq (each makes every mapped market\'s status read again from REST)',
+      registers,
+    }),
   };
 }
 

@@ -4,7 +4,6 @@ import type { Config } from '../config';
 import { FallbackPoller } from '../kalshi/fallback-poller';
 import { KalshiFeed } from '../kalshi/feed';
 import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
-import { InactiveMarkets } from '../kalshi/inactive-markets';
 import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
 import type { KalshiRest } from '../kalshi/rest-client';
 import { TickerMapper } from '../mapping/ticker-mapper';
@@ -20,6 +19,7 @@ import type { RedisKeys } from '../sinks/redis-keys';
 import { RedisPublisher } from '../sinks/redis-publisher';
 import { every } from './every';
 import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
+import { TermLifecycle } from './term-lifecycle';
 import type { LastFlush, TermStatus } from './term-status';
 import { within } from './within';
 
@@ -76,8 +76,8 @@ export class LeaderTerm {
   private readonly fallback: FallbackPoller;
   private readonly reconciler: Reconciler;
   private readonly feed: TermFeed;
-  /** Markets REST called not active: not polled again this term unless re-mapped. */
-  private readonly inactive = new InactiveMarkets();
+  /** Market statuses (lifecycle channel + every REST read): a determined market is neither polled nor subscribed. */
+  private readonly life: TermLifecycle;
   /** Everything running in the background for this term, awaited (bounded) at stop. */
   private readonly tasks = new Set<Promise<unknown>>();
   /** Off the moment the lock is known lost: a deposed term writes nothing, even what is already in flight to it. */
@@ -130,13 +130,22 @@ export class LeaderTerm {
     const { rest } = deps;
     const tickers = () => [...this.mapper.current.keys()];
     const onInvalid = (reason: string, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
+    this.life = new TermLifecycle({
+      feed: { enabled: config.kalshi.wsEnabled && config.kalshi.credentials !== undefined, openConnections: () => this.feed.openConnections(), setMarkets: (t) => this.feed.setMarkets(t) },
+      rest,
+      sink: { applyStatus: () => undefined }, // life-core: pipeline.applyStatus (this.pipeline implements MarketStatusSink)
+      mapped: () => new Set(this.mapper.current.keys()),
+      counters: { event: (label) => metrics.lifecycleEvents.inc({ event: label }), gap: () => metrics.lifecycleGaps.inc() },
+      onInvalid,
+      log: log.child({ component: 'lifecycle' }),
+    });
     this.fallback = new FallbackPoller({
       rest,
       signal,
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
       tickers,
-      inactive: this.inactive,
+      statuses: this.life.statuses,
       onQuotes: (quotes, purpose) => {
         if (signal.aborted) return;
         if (purpose === 'initial') this.pipeline.applyInitialQuotes(quotes, Date.now());
@@ -157,7 +166,7 @@ export class LeaderTerm {
       intervalMs: config.reconcileIntervalMs,
       log: log.child({ component: 'reconcile' }),
       tickers,
-      inactive: this.inactive,
+      statuses: this.life.statuses,
       current: (ticker) => this.pipeline.book.quoteOf(ticker),
       lastSocketAtMs: (ticker) => this.pipeline.book.socketAtOf(ticker),
       silentAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs),
@@ -179,11 +188,11 @@ export class LeaderTerm {
       onProblem: (reason) => complaints.count(reason),
       onChange: (diff, markets) => {
         this.pipeline.applyMapping(diff);
-        this.feed.setMarkets(new Set(markets.keys()));
         const added = diff.added.map((m) => m.ticker);
         const removed = diff.removed.map((m) => m.ticker);
-        // A market whose mapping changed is read again even if REST called it inactive before.
-        this.inactive.forget([...added, ...removed]);
+        // A market whose mapping changed starts over, even if it was determined before; determined ones are not subscribed.
+        this.life.mappingChanged(added, removed);
+        this.feed.setMarkets(this.life.subscribable(markets.keys()));
         if (!this.feed.enabled && added.length > 0) this.readInitial(added);
       },
     });
@@ -226,6 +235,7 @@ export class LeaderTerm {
     // The fallback chain and the reconciler run from their construction until the signal aborts.
     this.track(this.fallback.done);
     this.track(this.reconciler.done);
+    this.track(this.life.run(this.signal));
     if (this.feed.enabled) {
       this.track(every(SUPERVISE_EVERY_MS, this.signal, () => this.supervise()));
     } else {
@@ -291,6 +301,9 @@ export class LeaderTerm {
           // Only markets without a price yet: a market added again after a reconnect has its quote (and a snapshot coming).
           onMarketsAdded: (tickers) => this.readInitial(tickers.filter((t) => !this.pipeline.book.hasQuote(t))),
           onStateChange: () => undefined, // gauges are read at scrape
+          onChannelMessage: (message, connectionId, receivedAtMs) => {
+            if (!signal.aborted) this.life.handle(message, connectionId, receivedAtMs);
+          },
         },
       }),
     );

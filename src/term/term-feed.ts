@@ -1,3 +1,4 @@
+import type { KalshiConnection } from '../kalshi/connection';
 import type { FeedStatus, KalshiFeed } from '../kalshi/feed';
 import { NO_FEED } from './term-status';
 
@@ -10,6 +11,8 @@ export interface TermFeed {
   pause(): void;
   stop(): Promise<void>;
   status(): FeedStatus;
+  /** Open sockets, for the lifecycle subscription (which has no market filter). */
+  openConnections(): readonly KalshiConnection[];
 }
 
 export function socketFeed(feed: KalshiFeed): TermFeed {
@@ -20,6 +23,7 @@ export function socketFeed(feed: KalshiFeed): TermFeed {
     pause: () => feed.pause(),
     stop: () => feed.stop(),
     status: () => feed.status(),
+    openConnections: () => feed.openConnections(),
   };
 }
 
@@ -30,4 +34,5 @@ export const NO_SOCKET: TermFeed = {
   pause: () => undefined,
   stop: () => Promise.resolve(),
   status: () => NO_FEED,
+  openConnections: () => [],
 };
