@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { QuoteUpdate, SimMarket } from './exchange';
 import { BodyError, readJson, sendError, sendJson } from './http-util';
-import type { TerminalCode, UnlistedMode } from './protocol';
+import type { LifecyclePayload, TerminalCode, UnlistedMode } from './protocol';
 
 /** What the control API drives; KalshiSimulator implements it. */
 export interface SimControls {
@@ -22,10 +22,13 @@ export interface SimControls {
   changeSizes(ticker: string, tsMs?: number): void;
   silenceMarket(ticker: string, silent: boolean): void;
   tick(count?: number): number;
+  marketLife(ticker: string, action: 'pause' | 'resume' | 'close' | 'determine' | 'settle', options?: { result?: 'yes' | 'no' | ''; flagged?: boolean }): void;
+  lifecycleEvent(msg: LifecyclePayload): void;
+  loseLifecycleEvents(count?: number): void;
   hasMarket(ticker: string): boolean;
   readonly stats: object;
   subscribedTickers(): Set<string>;
-  connections(): { id: number; subscriptions: { sid: number; tickers: string[] }[] }[];
+  connections(): { id: number; subscriptions: { sid: number; channel?: string; tickers: string[] }[] }[];
 }
 
 const Price = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
@@ -36,6 +39,7 @@ export const SimMarketSchema = Type.Object({
   yesBid: Price,
   yesAsk: Price,
   status: Type.Optional(Type.String()),
+  result: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('')])),
   eventTicker: Type.Optional(Type.String({ minLength: 1 })),
 });
 export const SimMarketsSchema = Type.Array(SimMarketSchema);
@@ -60,6 +64,15 @@ const RefusalsBody = Type.Object({
 });
 const SizesBody = Type.Object({ ticker: Ticker, tsMs: Type.Optional(Type.Integer({ minimum: 0 })) });
 const SilenceBody = Type.Object({ ticker: Ticker, silent: Type.Boolean() });
+const LifeBody = Type.Object({
+  ticker: Ticker,
+  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('close'), Type.Literal('determine'), Type.Literal('settle')]),
+  result: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('')])),
+  /** resume as `deactivated` with is_deactivated false (some versions) instead of `activated`. */
+  flagged: Type.Optional(Type.Boolean()),
+});
+const LifecycleEventBody = Type.Object({ market_ticker: Ticker, event_type: Type.String({ minLength: 1 }) }, { additionalProperties: true });
+const GapBody = Type.Union([Type.Undefined(), Type.Object({ lose: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) })]);
 const TickBody = Type.Union([Type.Undefined(), Type.Object({ count: Type.Optional(Type.Integer({ minimum: 1 })) })]);
 
 function parse<T extends TSchema>(schema: T, body: unknown): Static<T> {
@@ -145,6 +158,21 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
         sim.silenceMarket(ticker, silent);
         break;
       }
+      case '/lifecycle': {
+        const { ticker, action, result, flagged } = parse(LifeBody, body);
+        if (!sim.hasMarket(ticker)) {
+          sendError(res, 404, 'not_found', `unknown market ${ticker}`);
+          return;
+        }
+        sim.marketLife(ticker, action, { ...(result === undefined ? {} : { result }), ...(flagged === undefined ? {} : { flagged }) });
+        break;
+      }
+      case '/lifecycle/event':
+        sim.lifecycleEvent(parse(LifecycleEventBody, body) as LifecyclePayload);
+        break;
+      case '/lifecycle/gap':
+        sim.loseLifecycleEvents(parse(GapBody, body)?.lose ?? 1);
+        break;
       case '/tick': {
         const moved = sim.tick(parse(TickBody, body)?.count);
         sendJson(res, 200, { ok: true, moved });

@@ -8,6 +8,8 @@ export interface SimMarket {
   yesBid: number | null;
   yesAsk: number | null;
   status?: string;
+  /** `yes`, `no` or '' (default): REST's `result`, known once determined. */
+  result?: MarketResultWord;
   /** Defaults to the ticker without its last `-segment` (the simulator may; clients must not parse tickers). */
   eventTicker?: string;
 }
@@ -19,12 +21,15 @@ export interface QuoteUpdate {
   tsMs?: number;
 }
 
+export type MarketResultWord = '' | 'yes' | 'no';
+
 /** The market fields of `GET /trade-api/v2/markets` (KALSHI.md). */
 export interface RestMarket {
   ticker: string;
   event_ticker: string;
   market_type: 'binary';
   status: string;
+  result: MarketResultWord;
   yes_bid_dollars: string;
   yes_ask_dollars: string;
   no_bid_dollars: string;
@@ -51,6 +56,7 @@ interface MarketState {
   readonly marketId: string;
   eventTicker: string;
   status: string;
+  result: MarketResultWord;
   /** Units of 1/10000 dollar; null = empty side. Invariant: bid in [1, 9999], ask in [1, 9999]. */
   bid: number | null;
   ask: number | null;
@@ -62,7 +68,8 @@ interface MarketState {
   /** Contracts of the last trade. */
   lastTradeSize: number;
   tsMs: number;
-  readonly closeTime: string;
+  readonly openTimeMs: number;
+  closeTimeMs: number;
 }
 
 export interface ExchangeOptions {
@@ -113,6 +120,7 @@ export class Exchange {
         existing.bid = p.bid;
         existing.ask = p.ask;
         existing.status = p.status;
+        existing.result = p.result;
         if (p.eventTicker !== undefined) existing.eventTicker = p.eventTicker;
         existing.tsMs = now;
         changed.push(p.ticker);
@@ -123,6 +131,7 @@ export class Exchange {
         marketId: randomUUID(),
         eventTicker: p.eventTicker ?? defaultEventTicker(p.ticker),
         status: p.status,
+        result: p.result,
         bid: p.bid,
         ask: p.ask,
         last: p.bid ?? p.ask ?? 0,
@@ -132,10 +141,40 @@ export class Exchange {
         askSize: p.ask === null ? 0 : this.int(1, 1_000),
         lastTradeSize: 0,
         tsMs: now,
-        closeTime: new Date(now + DAY_MS).toISOString(),
+        openTimeMs: now,
+        closeTimeMs: now + DAY_MS,
       });
     }
     return changed;
+  }
+
+  /** Open and close times, Unix ms (a `created` event carries them in seconds). */
+  schedule(ticker: string): { openTimeMs: number; closeTimeMs: number } | undefined {
+    const market = this.markets.get(ticker);
+    return market === undefined ? undefined : { openTimeMs: market.openTimeMs, closeTimeMs: market.closeTimeMs };
+  }
+
+  /**
+   * A change in the market's life (REST `status` and `result`). `closed` also moves the close time to now (a game
+   * market closes early, at the final whistle) and, as Kalshi cancels resting orders after the close, empties the
+   * book: the payload of that empty book is returned for the caller to stream.
+   */
+  setLife(ticker: string, status: string, result: MarketResultWord = ''): TickerPayload | undefined {
+    const market = this.markets.get(ticker);
+    if (market === undefined) throw new Error(`unknown market ${ticker}`);
+    if (!MARKET_STATUSES.includes(status)) throw new RangeError(`market ${ticker}: unknown status ${status}`);
+    market.status = status;
+    market.result = result;
+    if (status !== 'closed') return undefined;
+    const now = this.now();
+    market.closeTimeMs = Math.min(market.closeTimeMs, now);
+    if (market.bid === null && market.ask === null) return undefined;
+    market.bid = null;
+    market.ask = null;
+    market.bidSize = 0;
+    market.askSize = 0;
+    market.tsMs = now;
+    return toPayload(market);
   }
 
   remove(ticker: string): boolean {
@@ -276,6 +315,7 @@ interface ParsedMarket {
   bid: number | null;
   ask: number | null;
   status: string;
+  result: MarketResultWord;
   eventTicker: string | undefined;
 }
 
@@ -289,6 +329,7 @@ function parseMarket(market: SimMarket): ParsedMarket {
       bid: bidUnits(market.yesBid),
       ask: askUnits(market.yesAsk),
       status,
+      result: market.result ?? '',
       eventTicker: market.eventTicker,
     };
   } catch (error) {
@@ -346,6 +387,7 @@ function toRest(m: MarketState): RestMarket {
     event_ticker: m.eventTicker,
     market_type: 'binary',
     status: m.status,
+    result: m.result,
     yes_bid_dollars: formatDollars(m.bid ?? 0),
     yes_ask_dollars: formatDollars(m.ask ?? UNITS_PER_DOLLAR),
     // NO bid = 1 − YES ask, NO ask = 1 − YES bid; an empty YES side leaves the opposite NO side empty.
@@ -354,6 +396,6 @@ function toRest(m: MarketState): RestMarket {
     last_price_dollars: formatDollars(m.last),
     volume_fp: formatCount(m.volume),
     open_interest_fp: formatCount(m.openInterest),
-    close_time: m.closeTime,
+    close_time: new Date(m.closeTimeMs).toISOString(),
   };
 }

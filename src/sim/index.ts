@@ -1,7 +1,8 @@
 export { KalshiSimulator, COMMAND_LOG_LIMIT } from './simulator';
-export type { SimulatorOptions, SimulatorStats, ConnectionView, CommandLogEntry } from './simulator';
+export type { SimulatorOptions, SimulatorStats, ConnectionView, CommandLogEntry, LifeAction } from './simulator';
 export { Exchange, randomSimMarket, MARKET_STATUSES } from './exchange';
-export type { SimMarket, QuoteUpdate, RestMarket } from './exchange';
-export type { TickerPayload } from './protocol';
+export type { SimMarket, QuoteUpdate, RestMarket, MarketResultWord } from './exchange';
+export type { TickerPayload, LifecyclePayload } from './protocol';
+export { LIFECYCLE_CHANNEL } from './protocol';
 export { ErrorCode, RETIRED_CODES, UNLISTED_MODES, TICKER_SHAPES } from './protocol';
 export type { UnlistedMode, TickerShape, TerminalCode } from './protocol';

@@ -6,7 +6,7 @@
  * SIM_PORT            default 9090
  * SIM_HOST            default 127.0.0.1
  * SIM_MARKETS         comma-separated tickers, random initial quotes
- * SIM_MARKETS_FILE    JSON array of SimMarket ({ticker, yesBid, yesAsk, status?}, prices in dollars)
+ * SIM_MARKETS_FILE    JSON array of SimMarket ({ticker, yesBid, yesAsk, status?, result?}, prices in dollars)
  * SIM_RANDOM_WALK_MS  default 1000 (0 = off)
  * SIM_PING_INTERVAL_MS default 10000
  * SIM_MAX_MARKETS_PER_SUBSCRIPTION default unlimited (beyond it: error 26)

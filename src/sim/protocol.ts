@@ -98,15 +98,31 @@ export interface TickerPayload {
   Clock?: number;
 }
 
+export const LIFECYCLE_CHANNEL = 'market_lifecycle_v2';
+export type Channel = 'ticker' | typeof LIFECYCLE_CHANNEL;
+
+/**
+ * The `msg` of a `market_lifecycle_v2` frame (KALSHI.md, "Market lifecycle"): `market_ticker` and `event_type`
+ * always, the rest by event type (created: open_ts, close_ts; deactivated: is_deactivated; close_date_updated:
+ * close_ts; determined: result, settlement_value, determination_ts; settled: settled_ts). Times in seconds.
+ */
+export interface LifecyclePayload {
+  market_ticker: string;
+  event_type: string;
+  [field: string]: unknown;
+}
+
 /** `id` is echoed when the command carried one. */
 interface WithId { id?: number }
 
 export type ServerMessage =
   | { type: 'ticker'; sid: number; msg: TickerPayload }
-  | (WithId & { type: 'subscribed'; msg: { channel: 'ticker'; sid: number } })
+  | { type: typeof LIFECYCLE_CHANNEL; sid: number; seq: number; msg: LifecyclePayload }
+  | (WithId & { type: 'subscribed'; msg: { channel: Channel; sid: number } })
   | (WithId & { sid: number; seq: number; type: 'ok'; msg: { market_tickers: string[] } })
+  | (WithId & { sid: number; seq: number; type: 'ok' })
   | (WithId & { sid: number; seq: number; type: 'unsubscribed' })
-  | (WithId & { type: 'ok'; msg: { channel: 'ticker'; sid: number }[] })
+  | (WithId & { type: 'ok'; msg: { channel: Channel; sid: number }[] })
   | (WithId & { sid?: number; seq?: number; type: 'error'; msg: { code: number; msg: string } });
 
 /** Builds a reply with `id` first (when known), as Kalshi orders its keys. */

@@ -5,13 +5,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { handleControl, type SimControls } from './control';
-import { Exchange, type QuoteUpdate, type SimMarket } from './exchange';
+import { Exchange, type MarketResultWord, type QuoteUpdate, type SimMarket } from './exchange';
 import { sendError } from './http-util';
 import {
   CONTROL_PREFIX,
   REST_PREFIX,
   RETIRED_CODES,
   WS_PATH,
+  type Channel,
+  type LifecyclePayload,
   type TerminalCode,
   type TickerPayload,
   type TickerShape,
@@ -66,8 +68,12 @@ export interface SimulatorStats {
 
 export interface ConnectionView {
   id: number;
-  subscriptions: { sid: number; tickers: string[] }[];
+  /** `channel` is set on a lifecycle subscription (whose `tickers` is empty: it has every market). */
+  subscriptions: { sid: number; channel?: Channel; tickers: string[] }[];
 }
+
+/** What a market's life can be made to do (the control API's /lifecycle). */
+export type LifeAction = 'pause' | 'resume' | 'close' | 'determine' | 'settle';
 
 export interface CommandLogEntry {
   connectionId: number;
@@ -100,6 +106,8 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   private readonly host: SessionHost;
   private readonly sessions = new Map<number, WsSession>();
   private readonly silenced = new Set<string>();
+  /** Lifecycle events still to lose (their seq used up, the frame not sent): a gap, on command. */
+  private lifecycleToLose = 0;
   private readonly injectedFailures: { code: number; msg?: string }[] = [];
   private readonly log: CommandLogEntry[] = [];
   private readonly counters = {
@@ -225,7 +233,16 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   // ---- market data ----
 
   addMarkets(markets: SimMarket[]): void {
+    // Announced on the lifecycle channel: a market new to the exchange and not yet open (one added already active is
+    // past its `created`); a status set here on a known market is a timed transition (initialized → active, …),
+    // which Kalshi announces nowhere but REST.
+    const created = markets.filter((m) => !this.exchange.has(m.ticker) && m.status === 'initialized').map((m) => m.ticker);
     this.exchange.add(markets);
+    for (const ticker of new Set(created)) {
+      const schedule = this.exchange.schedule(ticker);
+      if (schedule === undefined) continue;
+      this.lifecycleEvent({ market_ticker: ticker, event_type: 'created', open_ts: seconds(schedule.openTimeMs), close_ts: seconds(schedule.closeTimeMs) });
+    }
     // New markets reach subscriptions to every market; re-added ones reach whoever still holds them.
     for (const { ticker } of markets) this.stream(this.exchange.payload(ticker));
   }
@@ -247,6 +264,71 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     const moved = this.exchange.tick(count);
     for (const payload of moved) this.stream(payload);
     return moved.length;
+  }
+
+  /**
+   * A step in a market's life, as Kalshi shows it: REST `status` (and `result`) change, and the lifecycle channel
+   * says so. pause → inactive, `deactivated` (is_deactivated true); resume → active, `activated` (or, with
+   * `flagged`, `deactivated` with is_deactivated false, as some versions send); close → closed, `close_date_updated`
+   * with a close time of now, then the emptied book on the ticker channel (Kalshi cancels resting orders after the
+   * close); determine → determined with its result, `determined`; settle → finalized, `settled`.
+   */
+  marketLife(ticker: string, action: LifeAction, options: { result?: 'yes' | 'no' | ''; flagged?: boolean } = {}): void {
+    if (!this.exchange.has(ticker)) throw new Error(`unknown market ${ticker}`);
+    const nowS = seconds(Date.now());
+    const result: MarketResultWord = options.result ?? '';
+    switch (action) {
+      case 'pause':
+        this.exchange.setLife(ticker, 'inactive');
+        this.lifecycleEvent({ market_ticker: ticker, event_type: 'deactivated', is_deactivated: true });
+        return;
+      case 'resume':
+        this.exchange.setLife(ticker, 'active');
+        this.lifecycleEvent(options.flagged === true ? { market_ticker: ticker, event_type: 'deactivated', is_deactivated: false } : { market_ticker: ticker, event_type: 'activated' });
+        return;
+      case 'close': {
+        const emptied = this.exchange.setLife(ticker, 'closed');
+        this.lifecycleEvent({ market_ticker: ticker, event_type: 'close_date_updated', close_ts: nowS });
+        this.stream(emptied);
+        return;
+      }
+      case 'determine': {
+        if (result === '') throw new RangeError('determine needs a result: yes or no');
+        this.exchange.setLife(ticker, 'determined', result);
+        const settlement = result === 'yes' ? '1.00' : '0.00';
+        this.lifecycleEvent({ market_ticker: ticker, event_type: 'determined', result, settlement_value: settlement, determination_ts: nowS });
+        return;
+      }
+      case 'settle': {
+        const known = this.exchange.rest(ticker)?.result ?? '';
+        this.exchange.setLife(ticker, 'finalized', options.result ?? known);
+        this.lifecycleEvent({ market_ticker: ticker, event_type: 'settled', settled_ts: nowS });
+        return;
+      }
+    }
+  }
+
+  /** Sends any lifecycle event to every lifecycle subscription (unmapped markets, metadata_updated, …). */
+  lifecycleEvent(msg: LifecyclePayload): void {
+    const lost = this.lifecycleToLose > 0;
+    if (lost) this.lifecycleToLose--;
+    for (const session of this.sessions.values()) session.deliverLifecycle(msg, lost);
+  }
+
+  /** The next `count` lifecycle events are lost: their seq is used, their frames never sent (a gap in seq). */
+  loseLifecycleEvents(count = 1): void {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
+    this.lifecycleToLose += count;
+  }
+
+  /** Connections holding a lifecycle subscription, with its sid. */
+  lifecycleSubscriptions(): { connectionId: number; sid: number }[] {
+    const held: { connectionId: number; sid: number }[] = [];
+    for (const session of this.sessions.values()) {
+      const sid = session.lifecycleSid();
+      if (sid !== undefined) held.push({ connectionId: session.id, sid });
+    }
+    return held;
   }
 
   /** A size-only change: a frame with the same bid and ask (Kalshi sends these since 2026-02-12). */
@@ -422,6 +504,10 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     });
     this.emit('connection', id);
   }
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
 }
 
 /** Codes a close frame may carry (RFC 6455 §7.4; 1004–1006 and 1015 are reserved). */

@@ -4,7 +4,10 @@ import {
   ErrorCode,
   errorMessage,
   HEARTBEAT_BODY,
+  LIFECYCLE_CHANNEL,
   withId,
+  type Channel,
+  type LifecyclePayload,
   type ServerMessage,
   type TerminalCode,
   type TickerPayload,
@@ -33,6 +36,8 @@ export interface SessionHost {
 
 export interface SubscriptionView {
   sid: number;
+  /** Left out for the ticker subscription (as before channels other than ticker existed). */
+  channel?: Channel;
   tickers: string[];
 }
 
@@ -55,6 +60,8 @@ type TickerList = string[] | null | 'invalid';
  */
 export class WsSession {
   private subscription: Subscription | undefined;
+  /** The `market_lifecycle_v2` subscription: every market, no filter; its own sid and seq. */
+  private lifecycle: { sid: number; seq: number } | undefined;
   private nextSid = 1;
 
   constructor(
@@ -98,7 +105,25 @@ export class WsSession {
 
   view(): SubscriptionView[] {
     const sub = this.subscription;
-    return sub === undefined ? [] : [{ sid: sub.sid, tickers: this.tickersOf(sub) }];
+    const views: SubscriptionView[] = sub === undefined ? [] : [{ sid: sub.sid, tickers: this.tickersOf(sub) }];
+    if (this.lifecycle !== undefined) views.push({ sid: this.lifecycle.sid, channel: LIFECYCLE_CHANNEL, tickers: [] });
+    return views;
+  }
+
+  /** The lifecycle subscription's sid, if this connection holds one. */
+  lifecycleSid(): number | undefined {
+    return this.lifecycle?.sid;
+  }
+
+  /**
+   * A lifecycle event, to this connection's lifecycle subscription if it has one. `lost`: the frame's seq is used
+   * up but the frame is not sent (a gap, as a client sees one when Kalshi loses a frame).
+   */
+  deliverLifecycle(msg: LifecyclePayload, lost: boolean): void {
+    const sub = this.lifecycle;
+    if (sub === undefined) return;
+    sub.seq++;
+    if (!lost) this.send({ type: LIFECYCLE_CHANNEL, sid: sub.sid, seq: sub.seq, msg });
   }
 
   tickers(): Set<string> {
@@ -204,7 +229,8 @@ export class WsSession {
         this.unsubscribe(id, cmd.params);
         return;
       case 'list_subscriptions': {
-        const list = this.subscription === undefined ? [] : [{ channel: 'ticker' as const, sid: this.subscription.sid }];
+        const list: { channel: Channel; sid: number }[] = this.subscription === undefined ? [] : [{ channel: 'ticker' as const, sid: this.subscription.sid }];
+        if (this.lifecycle !== undefined) list.push({ channel: LIFECYCLE_CHANNEL, sid: this.lifecycle.sid });
         this.send(withId(id, { type: 'ok' as const, msg: list }));
         return;
       }
@@ -222,7 +248,15 @@ export class WsSession {
     if (!isList(channels) || !channels.every((c) => typeof c === 'string')) {
       return this.error(id, ErrorCode.invalidParameter, 'channels must be a list of channel names');
     }
-    if (channels.some((c) => c !== 'ticker')) return this.error(id, ErrorCode.unknownChannel);
+    if (channels.some((c) => c !== 'ticker' && c !== LIFECYCLE_CHANNEL)) return this.error(id, ErrorCode.unknownChannel);
+    if (channels.includes(LIFECYCLE_CHANNEL)) {
+      // KALSHI.md: market_tickers filters are not supported on this channel; the simulator refuses them loudly.
+      if (params.market_tickers !== undefined || params.market_ticker !== undefined) {
+        return this.error(id, ErrorCode.invalidParameter, 'market_lifecycle_v2 takes no market_tickers');
+      }
+      this.subscribeLifecycle(id);
+      if (!channels.includes('ticker')) return;
+    }
     const requested = readTickers(params);
     if (requested === 'invalid') return this.error(id, ErrorCode.invalidParameter, 'market_tickers must be a list of strings');
     // No list (or an empty one) subscribes to every market, as on Kalshi.
@@ -243,6 +277,17 @@ export class WsSession {
     this.subscription = sub;
     this.send(withId(id, { type: 'subscribed' as const, msg: { channel: 'ticker' as const, sid } }));
     if (snapshot) this.sendSnapshots(sid, this.tickersOf(sub));
+  }
+
+  private subscribeLifecycle(id: number | undefined): void {
+    const existing = this.lifecycle;
+    if (existing !== undefined) {
+      this.send(withId(id, { sid: existing.sid, seq: existing.seq, type: 'ok' as const }));
+      return;
+    }
+    const sid = this.nextSid++;
+    this.lifecycle = { sid, seq: 0 };
+    this.send(withId(id, { type: 'subscribed' as const, msg: { channel: LIFECYCLE_CHANNEL, sid } }));
   }
 
   /** A second subscribe on the connection: new tickers join the existing subscription; answered `ok`. */
@@ -305,10 +350,15 @@ export class WsSession {
     if (!isList(sids) || sids.length === 0) return this.error(id, ErrorCode.sidsRequired);
     if (!sids.every(isPositiveInteger)) return this.error(id, ErrorCode.invalidParameter, 'sids must be positive integers');
     const sub = this.subscription;
-    if (sub === undefined || sids.some((sid) => sid !== sub.sid)) return this.error(id, ErrorCode.unknownSid);
-    this.subscription = undefined;
-    sub.seq++;
-    this.send(withId(id, { sid: sub.sid, seq: sub.seq, type: 'unsubscribed' as const }));
+    const life = this.lifecycle;
+    if (sids.some((sid) => sid !== sub?.sid && sid !== life?.sid)) return this.error(id, ErrorCode.unknownSid);
+    for (const ended of [sub, life]) {
+      if (ended === undefined || !sids.includes(ended.sid)) continue;
+      if (ended === sub) this.subscription = undefined;
+      else this.lifecycle = undefined;
+      ended.seq++;
+      this.send(withId(id, { sid: ended.sid, seq: ended.seq, type: 'unsubscribed' as const }));
+    }
   }
 }
 

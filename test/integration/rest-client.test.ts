@@ -117,21 +117,26 @@ describe('KalshiRest', () => {
     });
   });
 
-  it('reports markets that are not active, with the final quote of a settled one', async () => {
-    const tickers = marketsOf(3, 'STAT');
+  it('reports every market\'s status and result; quotes every market but a determined one, whose last quote rides on its status', async () => {
+    const tickers = marketsOf(4, 'STAT');
     await withGate({}, tickers, async (gate, exchange) => {
       exchange.add([
-        { ticker: tickers[1], yesBid: 0.99, yesAsk: 0.995, status: 'finalized' },
+        { ticker: tickers[1], yesBid: 0.99, yesAsk: 0.995, status: 'finalized', result: 'yes' },
         { ticker: tickers[2], yesBid: 0.4, yesAsk: 0.45, status: 'closed' },
+        { ticker: tickers[3], yesBid: 0.3, yesAsk: 0.35, status: 'inactive' },
       ]);
       const rest = new KalshiRest({ baseUrl: gate.url, ratePerS: 100 });
+      const before = Date.now();
       const { pages } = await readAll(rest, tickers);
       expect(pages).toHaveLength(1);
-      expect(pages[0]?.quotes.map((q) => q.ticker)).toEqual([tickers[0]]);
-      expect(pages[0]?.inactive).toEqual([
-        { ticker: tickers[1], status: 'finalized', finalQuote: expect.objectContaining({ yesBid: 9900, yesAsk: 9950, source: 'rest' }) },
-        { ticker: tickers[2], status: 'closed' },
+      expect(pages[0]?.quotes.map((q) => q.ticker)).toEqual([tickers[0], tickers[2], tickers[3]]);
+      expect(pages[0]?.statuses).toEqual([
+        { ticker: tickers[0], status: 'active', result: '' },
+        { ticker: tickers[1], status: 'finalized', result: 'yes', quote: expect.objectContaining({ yesBid: 9900, yesAsk: 9950, source: 'rest' }) },
+        { ticker: tickers[2], status: 'closed', result: '' },
+        { ticker: tickers[3], status: 'inactive', result: '' },
       ]);
+      expect(pages[0]?.requestedAtMs).toBeGreaterThanOrEqual(before);
       expect(pages[0]?.completed).toEqual(tickers);
     });
   });

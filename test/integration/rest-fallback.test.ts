@@ -183,7 +183,7 @@ describe('three socket flaps in a row', () => {
   }, 120_000);
 });
 
-describe('markets REST says are not active', () => {
+describe('markets in every REST status (REST only)', () => {
   let h: Harness;
   let gate: RestGate;
   let upstream = '';
@@ -204,7 +204,7 @@ describe('markets REST says are not active', () => {
     await gate?.close();
   });
 
-  it('are polled no more (counted, in /status), a settled one gives its final quote once, a re-mapped one is read again', async () => {
+  it('only determined ones are polled no more (in /status), a determined one gives its last quote once, a re-mapped one is read again; closed ones are still polled', async () => {
     const id = uniqueId('STAT').toUpperCase();
     const live = `${id}-LIVE`;
     const settled = `${id}-SETTLED`;
@@ -215,21 +215,45 @@ describe('markets REST says are not active', () => {
     ]);
     const b = await h.addGame([{ ticker: closed, side: 'home', yesBid: 0.3, yesAsk: 0.33 }]);
     h.sim.addMarkets([
-      { ticker: settled, yesBid: 0.97, yesAsk: 0.98, status: 'finalized' },
+      { ticker: settled, yesBid: 0.97, yesAsk: 0.98, status: 'finalized', result: 'yes' },
       { ticker: closed, yesBid: 0.3, yesAsk: 0.33, status: 'closed' },
     ]);
     await h.app.start();
     await waitFor(async () => Number((await fallbackStatus(h)).passes) >= 4, { timeoutMs: 10_000, message: 'four passes' });
     expect(gate.requestsFor(live).length).toBeGreaterThanOrEqual(4);
     expect(gate.requestsFor(settled)).toHaveLength(1);
-    expect(gate.requestsFor(closed)).toHaveLength(1);
-    expect(await metricValue(h, 'kalshi_invalid_messages_total{reason="rest_market_inactive"}')).toBe(2);
-    expect(await fallbackStatus(h)).toMatchObject({ inactive: { finalized: 1, closed: 1 }, missing: 0 });
-    // The settled market's final quote is its side's price; the closed market's last quote is not applied.
+    expect(gate.requestsFor(closed).length).toBeGreaterThanOrEqual(4);
+    expect(await fallbackStatus(h)).toMatchObject({ determined: { finalized: 1 }, missing: 0 });
+    // The determined market's last quote is its side's price.
     await h.waitForMessage(a.gameId, (m) => m.awayTeam.kalshiBuyPrice === 98 && m.homeTeam.kalshiBuyPrice === 42);
-    expect(h.messagesOf(b.gameId).filter((m) => m.homeTeam.kalshiBuyPrice !== null)).toEqual([]);
 
-    await h.db.sql`update kalshi_markets set side = 'away' where ticker = ${closed}`;
-    await waitFor(() => gate.requestsFor(closed).length === 2, { timeoutMs: 5000, message: 'the re-mapped market read again' });
+    await h.db.sql`update kalshi_markets set live_game_id = ${b.gameId} where ticker = ${settled}`;
+    await waitFor(() => gate.requestsFor(settled).length === 2, { timeoutMs: 5000, message: 'the re-mapped market read again' });
+  }, 60_000);
+
+  it('a market REST calls initialized, and one it calls inactive, are priced within two poll periods of becoming active', async () => {
+    const id = uniqueId('OPENS').toUpperCase();
+    const later = `${id}-LATER`;
+    const paused = `${id}-PAUSED`;
+    const g = await h.addGame([
+      { ticker: later, side: 'home', yesBid: null, yesAsk: null },
+      { ticker: paused, side: 'away', yesBid: null, yesAsk: null },
+    ]);
+    h.sim.addMarkets([
+      { ticker: later, yesBid: null, yesAsk: null, status: 'initialized' },
+      { ticker: paused, yesBid: null, yesAsk: null, status: 'inactive' },
+    ]);
+    await waitFor(() => gate.requestsFor(later).length >= 3 && gate.requestsFor(paused).length >= 3, { timeoutMs: 10_000, message: 'three polls of each' });
+
+    // Kalshi opens one and lifts the other's pause: no socket event (there is no socket), only REST says so.
+    h.sim.addMarkets([
+      { ticker: later, yesBid: 0.55, yesAsk: 0.57, status: 'active' },
+      { ticker: paused, yesBid: 0.41, yesAsk: 0.43, status: 'active' },
+    ]);
+    const polls = { later: gate.requestsFor(later).length, paused: gate.requestsFor(paused).length };
+    await h.waitForMessage(g.gameId, (m) => m.homeTeam.kalshiBuyPrice === 57 && m.awayTeam.kalshiBuyPrice === 43, 10_000);
+    // At most two polls of each began after the change: priced within two poll periods.
+    expect(gate.requestsFor(later).length - polls.later).toBeLessThanOrEqual(2);
+    expect(gate.requestsFor(paused).length - polls.paused).toBeLessThanOrEqual(2);
   }, 60_000);
 });

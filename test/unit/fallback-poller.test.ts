@@ -1,7 +1,9 @@
 import pino from 'pino';
 import { FallbackPoller } from '../../src/kalshi/fallback-poller';
-import { InactiveMarkets } from '../../src/kalshi/inactive-markets';
-import type { InactiveMarket, ReadOptions, RestPage, RestPassResult } from '../../src/kalshi/rest-client';
+import { DETERMINED_REST_STATUSES } from '../../src/kalshi/lifecycle';
+import { MarketStatuses } from '../../src/kalshi/market-statuses';
+import type { ReadOptions, RestMarketStatus, RestPage, RestPassResult } from '../../src/kalshi/rest-client';
+import type { MarketStatusUpdate } from '../../src/prices/market-status';
 import type { MarketQuote } from '../../src/prices/types';
 
 /** A stand-in for KalshiRest under fake timers: one page per 100 tickers, each `pageMs` apart. */
@@ -11,7 +13,8 @@ class FakeRest {
   pages = 0;
   running = 0;
   maxRunning = 0;
-  statuses = new Map<string, InactiveMarket>();
+  /** REST's status per market; `active` when not set. */
+  statuses = new Map<string, RestMarketStatus>();
 
   constructor(private readonly pageMs = 10) {}
 
@@ -25,11 +28,11 @@ class FakeRest {
         await new Promise((resolve) => setTimeout(resolve, this.pageMs));
         if (read.signal.aborted) return { ...result, aborted: true };
         const group = tickers.slice(i, i + 100);
-        const page: RestPage = { quotes: [], inactive: [], invalid: [], completed: group };
+        const page: RestPage = { quotes: [], statuses: [], requestedAtMs: Date.now(), invalid: [], completed: group };
         for (const ticker of group) {
-          const inactive = this.statuses.get(ticker);
-          if (inactive !== undefined) page.inactive.push(inactive);
-          else page.quotes.push(quote(ticker));
+          const status = this.statuses.get(ticker) ?? { ticker, status: 'active', result: '' };
+          page.statuses.push(status);
+          if (!DETERMINED_REST_STATUSES.has(status.status)) page.quotes.push(quote(ticker));
         }
         result.pages += 1;
         this.pages += 1;
@@ -51,7 +54,13 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
   let mapped = tickersOf(options.count ?? 250);
   const applied: { tickers: string[]; purpose: string }[] = [];
   const invalid: { reason: string; detail?: Record<string, unknown> }[] = [];
-  const inactive = new InactiveMarkets();
+  const sunk: MarketStatusUpdate[] = [];
+  const statuses = new MarketStatuses({
+    sink: { applyStatus: (update) => sunk.push(update) },
+    isMapped: () => true,
+    onDetermined: () => undefined,
+    log: pino({ level: 'silent' }),
+  });
   let looks = 0;
   const poller = new FallbackPoller({
     rest,
@@ -62,7 +71,7 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
       looks += 1;
       return mapped;
     },
-    inactive,
+    statuses,
     onQuotes: (quotes, purpose) => applied.push({ tickers: quotes.map((q) => q.ticker), purpose }),
     onInvalid: (reason, detail) => invalid.push({ reason, detail }),
   });
@@ -72,7 +81,8 @@ function setup(options: { count?: number; intervalMs?: number; pageMs?: number }
     controller,
     applied,
     invalid,
-    inactive,
+    statuses,
+    sunk,
     setMapped: (list: string[]) => void (mapped = list),
     /** How often the poller has read the mapped markets: a spinning chain reads them thousands of times. */
     looks: () => looks,
@@ -144,23 +154,34 @@ describe('FallbackPoller', () => {
     await poller.done;
   });
 
-  it('stops polling a market REST says is not active, applies a settled one\'s final quote once, and reads it again after a re-map', async () => {
-    const { rest, poller, controller, applied, invalid, inactive } = setup({ count: 3, intervalMs: 1000 });
-    rest.statuses.set('KX-1', { ticker: 'KX-1', status: 'finalized', finalQuote: quote('KX-1') });
-    rest.statuses.set('KX-2', { ticker: 'KX-2', status: 'closed' });
+  it('stops polling only a determined market (applying its last quote once), keeps polling initialized, inactive and closed ones, and reads a determined one again after a re-map', async () => {
+    const { rest, poller, controller, applied, invalid, statuses, sunk } = setup({ count: 5, intervalMs: 1000 });
+    rest.statuses.set('KX-1', { ticker: 'KX-1', status: 'finalized', result: 'yes', quote: quote('KX-1') });
+    rest.statuses.set('KX-2', { ticker: 'KX-2', status: 'closed', result: '' });
+    rest.statuses.set('KX-3', { ticker: 'KX-3', status: 'inactive', result: '' });
+    rest.statuses.set('KX-4', { ticker: 'KX-4', status: 'initialized', result: '' });
     poller.setActive(true, 'test');
     await jest.advanceTimersByTimeAsync(2500);
-    expect(rest.calls).toEqual([['KX-0', 'KX-1', 'KX-2'], ['KX-0'], ['KX-0']]);
+    const others = ['KX-0', 'KX-2', 'KX-3', 'KX-4'];
+    expect(rest.calls).toEqual([['KX-0', 'KX-1', 'KX-2', 'KX-3', 'KX-4'], others, others]);
     expect(applied.filter((a) => a.tickers.includes('KX-1'))).toHaveLength(1);
-    expect(applied.some((a) => a.tickers.includes('KX-2'))).toBe(false);
-    expect(invalid.map((i) => [i.reason, i.detail?.ticker, i.detail?.status])).toEqual([
-      ['rest_market_inactive', 'KX-1', 'finalized'],
-      ['rest_market_inactive', 'KX-2', 'closed'],
+    expect(invalid).toEqual([]);
+    // Each status once, however often it is polled.
+    expect(sunk.map((u) => [u.ticker, u.status, u.result])).toEqual([
+      ['KX-0', 'open', null],
+      ['KX-1', 'determined', 'yes'],
+      ['KX-2', 'closed', null],
+      ['KX-3', 'paused', null],
+      ['KX-4', 'scheduled', null],
     ]);
-    expect(poller.status()).toMatchObject({ missing: 0, inactive: { finalized: 1, closed: 1 } });
-    inactive.forget(['KX-2']);
+    expect(poller.status()).toMatchObject({ missing: 0, determined: { finalized: 1 } });
+    // KX-4 opens: polled like the others, it is priced at the next pass.
+    rest.statuses.delete('KX-4');
     await jest.advanceTimersByTimeAsync(1000);
-    expect(rest.calls.at(-1)).toEqual(['KX-0', 'KX-2']);
+    expect(sunk.at(-1)).toEqual({ ticker: 'KX-4', status: 'open', result: null, source: 'rest' });
+    statuses.forget(['KX-1']);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(rest.calls.at(-1)).toEqual(['KX-0', 'KX-1', 'KX-2', 'KX-3', 'KX-4']);
     controller.abort();
     await poller.done;
   });

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { InactiveMarkets } from '../../src/kalshi/inactive-markets';
+import { MarketStatuses } from '../../src/kalshi/market-statuses';
 import { Reconciler } from '../../src/kalshi/reconciler';
 import type { ReadOptions, RestPage, RestPassResult } from '../../src/kalshi/rest-client';
 import type { MarketQuote } from '../../src/prices/types';
@@ -23,7 +23,7 @@ class FakeRest {
     this.calls.push([...tickers]);
     await Promise.resolve();
     this.during?.();
-    const page: RestPage = { quotes: [], inactive: [], invalid: [], completed: tickers };
+    const page: RestPage = { quotes: [], statuses: [], requestedAtMs: clock, invalid: [], completed: tickers };
     for (const ticker of tickers) {
       const price = this.prices.get(ticker);
       if (price !== undefined) page.quotes.push(price);
@@ -53,7 +53,7 @@ function setup() {
     now: () => clock,
     log: pino({ level: 'silent' }),
     tickers: () => ['A', 'B', 'C'],
-    inactive: new InactiveMarkets(),
+    statuses: new MarketStatuses({ sink: { applyStatus: () => undefined }, isMapped: () => true, onDetermined: () => undefined, log: pino({ level: 'silent' }) }),
     current: (ticker) => book.get(ticker),
     lastSocketAtMs: (ticker) => socketAt.get(ticker) ?? 0,
     silentAfterMs: 500,
