@@ -82,7 +82,6 @@ export class MarketStatuses implements RestStatuses {
 
   /** A lifecycle event of a mapped market (the channel has already dropped other markets'). */
   applyLifecycle(update: MarketStatusUpdate, receivedAtMs: number): void {
-    if (!this.options.isMapped(update.ticker)) return;
     const known = this.known.get(update.ticker);
     this.apply(update, receivedAtMs, { update, lifecycleAtMs: receivedAtMs, restStatus: update.status === 'determined' ? undefined : known?.restStatus });
   }
