@@ -192,13 +192,14 @@ export class LifecycleChannel {
     // The term ended, or the socket was replaced while the reply was on its way: the next check starts over.
     if (signal.aborted || connection.state !== 'open' || connection.opens !== opens) return;
     const sid = reply.type === 'subscribed' ? reply.msg.sid : reply.type === 'ok' ? reply.sid : undefined;
+    const seq = reply.type === 'ok' ? reply.seq : undefined;
     if (sid === undefined) {
       this.retryAtMs = this.now() + (this.options.retryMs ?? 5000);
       this.options.log.error({ connection: connection.id, reply: reply.type }, 'unexpected reply to the lifecycle subscribe');
       return;
     }
     this.held = { connection, opens, sid };
-    this.seq.reset();
+    this.seq.reset(seq);
     this.lastSeq = null;
     this.options.log.info({ connection: connection.id, sid }, 'subscribed to market_lifecycle_v2; reading every mapped market\'s status');
     this.requestReread();

@@ -140,26 +140,27 @@ export function restStatusUpdate(ticker: string, status: string, result: unknown
 }
 
 /** What a frame's `seq` says of the frames before it. */
-export type SeqVerdict = 'first' | 'next' | 'gap' | 'stale';
+export type SeqVerdict = 'next' | 'gap' | 'stale';
 
 /**
- * `seq` of one subscription (consecutive per sid, docs/KALSHI.md). The first frame after a subscribe sets the
- * baseline (the subscribe itself re-reads every status); after that, anything but last + 1 is a gap (a frame lost)
- * or stale (a repeat or reordering, dropped).
+ * `seq` of one subscription (consecutive per sid, docs/KALSHI.md). A new subscription's frames start after the seq
+ * its reply gave (none: 0, so the first frame is 1): a frame lost before the first one that arrives is a gap too.
+ * Anything but last + 1 is a gap (frames lost) or stale (a repeat or reordering, dropped).
  */
 export class SeqTracker {
-  private last: number | undefined;
+  private last = 0;
 
-  reset(): void {
-    this.last = undefined;
+  /** A new subscription, whose reply carried `seq` (or none). */
+  reset(seq = 0): void {
+    this.last = seq;
+  }
+
+  get lastSeq(): number {
+    return this.last;
   }
 
   observe(seq: number): SeqVerdict {
     const last = this.last;
-    if (last === undefined) {
-      this.last = seq;
-      return 'first';
-    }
     if (seq <= last) return 'stale';
     this.last = seq;
     return seq === last + 1 ? 'next' : 'gap';

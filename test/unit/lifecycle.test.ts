@@ -98,16 +98,18 @@ describe('REST status and result as market statuses', () => {
 });
 
 describe('SeqTracker', () => {
-  it('takes the first seq after a subscribe as its baseline, then tells next, gap and stale apart', () => {
+  it('expects 1 first after a subscribe (or the reply\'s seq + 1), then tells next, gap and stale apart', () => {
     const seq = new SeqTracker();
-    expect(seq.observe(7)).toBe('first');
-    expect(seq.observe(8)).toBe('next');
-    expect(seq.observe(10)).toBe('gap');
-    expect(seq.observe(11)).toBe('next');
-    expect(seq.observe(11)).toBe('stale');
+    expect(seq.observe(1)).toBe('next');
+    expect(seq.observe(2)).toBe('next');
+    expect(seq.observe(4)).toBe('gap');
+    expect(seq.observe(5)).toBe('next');
+    expect(seq.observe(5)).toBe('stale');
     expect(seq.observe(3)).toBe('stale');
-    expect(seq.observe(12)).toBe('next');
+    expect(seq.observe(6)).toBe('next');
     seq.reset();
-    expect(seq.observe(1)).toBe('first');
+    expect(seq.observe(2)).toBe('gap'); // the first frame of a new subscription was lost
+    seq.reset(7);
+    expect(seq.observe(8)).toBe('next');
   });
 });
