@@ -38,6 +38,7 @@ describe('simulator REST market data', () => {
       event_ticker: 'KXNBAGAME-26FEB05CHAHOU',
       market_type: 'binary',
       status: 'active',
+      result: '',
       yes_bid_dollars: '0.4550',
       yes_ask_dollars: '0.4800',
       no_bid_dollars: '0.5200',
