@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MarketStatusUpdate } from '../prices/market-status';
-import { every } from '../term/every';
+import { every } from '../timing/every';
 import type { CommandReply, ConnectionState } from './connection';
 import { eventLabel, LIFECYCLE_CHANNEL, lifecycleUpdate, SeqTracker, type LifecycleEvent } from './lifecycle';
 import type { ChannelMessage, ErrorMessage } from './protocol';

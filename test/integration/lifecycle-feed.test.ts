@@ -3,7 +3,7 @@ import pino from 'pino';
 import { KalshiFeed } from '../../src/kalshi/feed';
 import { KalshiRest } from '../../src/kalshi/rest-client';
 import type { MarketStatusUpdate } from '../../src/prices/market-status';
-import { KalshiSimulator } from '../../src/sim';
+import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { TermLifecycle } from '../../src/term/term-lifecycle';
 import { testKeys } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
