@@ -10,7 +10,8 @@ import { startActivityWatcher } from '@kalshi-ingestor/activity-watcher';
 import { redactUrl } from '../src/observability/redact';
 import type { PriceMessage } from '../src/sinks/price-message';
 import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
-import { DEMO_GAMES, demoMarkets } from './games';
+import { DEMO_GAMES, demoMarkets, LIFE_GAME_ID, SOCCER_GAME, type DemoGame } from './games';
+import { playLife } from './scenario';
 import { renderTable, type GameRow } from './table';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,8 +31,8 @@ async function main(): Promise<void> {
 
   const applied = await migrate(sql, path.join(ROOT, 'sql'));
   say(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema up to date');
-  await seed(sql);
-  say(`seeded ${DEMO_GAMES.length} demo games (ids demo-1…demo-${DEMO_GAMES.length}) in frontend_games and kalshi_markets`);
+  const games = await seed(sql);
+  say(`seeded ${games.length} demo games (ids demo-1…demo-${games.length}) in frontend_games and kalshi_markets`);
 
   mkdirSync(WORK_DIR, { recursive: true });
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -57,7 +58,11 @@ async function main(): Promise<void> {
   say(`live page (the reference activity watcher): ${watcher.url}`);
 
   const rows = new Map<string, GameRow>();
-  for (const game of DEMO_GAMES) rows.set(game.id, { gameId: game.id, label: game.label, message: undefined, receivedAt: 0, dbWrittenAt: undefined });
+  for (const game of games) rows.set(game.id, { gameId: game.id, label: game.label, message: undefined, receivedAt: 0, dbWrittenAt: undefined });
+  // One game's whole life, played on the simulator's lifecycle channel and REST while the table shows its status.
+  const story: string[] = [];
+  const lifeGame = games.find((game) => game.id === LIFE_GAME_ID);
+  const stopLife = lifeGame === undefined ? () => undefined : playLife(sim, lifeGame, (line) => story.push(`${new Date().toISOString().slice(11, 19)} ${line}`));
   const subscriber = redis.duplicate();
   subscriber.on('message', (_channel: string, text: string) => {
     const message = JSON.parse(text) as PriceMessage;
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const refresh = setInterval(() => {
     void readDbAges(sql, rows).then(() => {
-      if (!stopping) draw(rows, port, watcher.url);
+      if (!stopping) draw(rows, port, watcher.url, story);
     });
   }, 500);
 
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(refresh);
+    stopLife();
     process.stdout.write('\nstopping: SIGTERM to the service (it flushes, releases its lock and exits)…\n');
     service.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => service.once('exit', resolve));
@@ -126,18 +132,30 @@ async function checkReachable(sql: postgres.Sql, redis: Redis): Promise<void> {
   process.exit(1);
 }
 
-async function seed(sql: postgres.Sql): Promise<void> {
-  for (const game of DEMO_GAMES) {
+/** The demo games, and the soccer game when this database knows the `draw` side (its migration may not be here yet). */
+async function seed(sql: postgres.Sql): Promise<DemoGame[]> {
+  const games = [...DEMO_GAMES];
+  try {
+    // All or nothing: a database without the `draw` side keeps none of the soccer game.
+    await sql.begin((tx) => seedGame(tx as unknown as postgres.Sql, SOCCER_GAME));
+    games.push(SOCCER_GAME);
+  } catch (error) {
+    say(`the soccer game is left out: ${(error as Error).message} (the \`draw\` side needs its migration)`);
+  }
+  for (const game of DEMO_GAMES) await seedGame(sql, game);
+  return games;
+}
+
+async function seedGame(sql: postgres.Sql, game: DemoGame): Promise<void> {
+  await sql`
+    insert into frontend_games (live_game_id, slug, frontend_data)
+    values (${game.id}, ${game.slug}, ${sql.json({ awayTeam: { name: game.away }, homeTeam: { name: game.home } })})
+    on conflict (live_game_id) do update set slug = excluded.slug`;
+  for (const market of game.markets) {
     await sql`
-      insert into frontend_games (live_game_id, slug, frontend_data)
-      values (${game.id}, ${game.slug}, ${sql.json({ awayTeam: { name: game.away }, homeTeam: { name: game.home } })})
-      on conflict (live_game_id) do update set slug = excluded.slug`;
-    for (const market of game.markets) {
-      await sql`
-        insert into kalshi_markets (ticker, live_game_id, side, status)
-        values (${market.ticker}, ${game.id}, ${market.side}, 'active')
-        on conflict (ticker) do update set live_game_id = excluded.live_game_id, side = excluded.side, status = 'active', updated_at = now()`;
-    }
+      insert into kalshi_markets (ticker, live_game_id, side, status)
+      values (${market.ticker}, ${game.id}, ${market.side}, 'active')
+      on conflict (ticker) do update set live_game_id = excluded.live_game_id, side = excluded.side, status = 'active', updated_at = now()`;
   }
 }
 
@@ -178,9 +196,9 @@ async function readDbAges(sql: postgres.Sql, rows: Map<string, GameRow>): Promis
   }
 }
 
-function draw(rows: Map<string, GameRow>, port: number, pageUrl: string): void {
+function draw(rows: Map<string, GameRow>, port: number, pageUrl: string, story: readonly string[]): void {
   const table = renderTable([...rows.values()], Date.now());
-  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics | live page: ${pageUrl}\n\n`;
+  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics | live page: ${pageUrl}\n${story.map((line) => `  ${line}\n`).join('')}\n`;
   if (process.stdout.isTTY) process.stdout.write(`\x1b[2J\x1b[H${header}${table}\n`);
   else process.stdout.write(`${table}\n`);
 }

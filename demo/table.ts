@@ -8,17 +8,27 @@ export interface GameRow {
   dbWrittenAt: number | undefined;
 }
 
-const COLUMNS = ['game', 'matchup', 'away buy/sell', 'home buy/sell', 'last tick', 'tick→redis', 'postgres write'];
+const COLUMNS = ['game', 'matchup', 'status', 'away buy/sell', 'home buy/sell', 'draw buy/sell', 'last tick', 'tick→redis', 'postgres write'];
+
+/** The game's life and the draw, in the message once the service carries them (docs/CONTRACT.md, "A game's whole life"). */
+interface LifeFields {
+  status?: string;
+  result?: string | null;
+  draw?: { kalshiBuyPrice: number | null; kalshiSellPrice: number | null } | null;
+}
 
 /** The demo's live table, as text. */
 export function renderTable(rows: readonly GameRow[], now: number): string {
   const lines = rows.map((row) => {
     const m = row.message;
+    const life = m as LifeFields | undefined;
     return [
       row.gameId,
       row.label,
+      life?.status === undefined ? '—' : `${life.status}${life.result ? ` (${life.result} won)` : ''}`,
       m === undefined ? '—' : `${cents(m.awayTeam.kalshiBuyPrice)} / ${cents(m.awayTeam.kalshiSellPrice)}`,
       m === undefined ? '—' : `${cents(m.homeTeam.kalshiBuyPrice)} / ${cents(m.homeTeam.kalshiSellPrice)}`,
+      life?.draw ? `${cents(life.draw.kalshiBuyPrice)} / ${cents(life.draw.kalshiSellPrice)}` : '',
       m === undefined ? 'waiting' : `${age(now - row.receivedAt)} ago`,
       m === undefined ? '' : `${Math.max(0, row.receivedAt - m.timestamp)} ms`,
       row.dbWrittenAt === undefined ? 'not yet' : `${age(now - row.dbWrittenAt)} ago`,

@@ -66,6 +66,8 @@ interface Held {
 }
 
 const TERMINAL_CODES: ReadonlySet<number> = new Set([10, 25]);
+/** Frames held while a subscribe's reply is on its way (a busy channel sends a few a second; more is a flood). */
+const MAX_EARLY_FRAMES = 10_000;
 /** Below fallback polls (5) and first reads (3): statuses after a gap are worth waiting on less than prices. */
 const PRIORITY_REREAD = 4;
 
@@ -79,6 +81,12 @@ const PRIORITY_REREAD = 4;
 export class LifecycleChannel {
   private held: Held | undefined;
   private subscribing = false;
+  /**
+   * Frames of the socket a subscribe went out on, received before its reply was read: the reply and the first events
+   * can arrive in one read, and the events are handled before the reply's promise settles. Replayed once the sid is
+   * known, so neither an event nor its seq is lost.
+   */
+  private early: { connectionId: number; frames: [ChannelMessage | ErrorMessage, number][] } | undefined;
   private retryAtMs = 0;
   private readonly seq = new SeqTracker();
   private lastSeq: number | null = null;
@@ -127,7 +135,12 @@ export class LifecycleChannel {
   /** A frame of the lifecycle channel, or an error about a subscription, from connection `connectionId`. */
   handle(message: ChannelMessage | ErrorMessage, connectionId: number, receivedAtMs: number): void {
     const held = this.held;
-    if (held === undefined || held.connection.id !== connectionId || message.sid !== held.sid) return;
+    if (held === undefined || held.connection.id !== connectionId) {
+      const early = this.early;
+      if (early?.connectionId === connectionId && early.frames.length < MAX_EARLY_FRAMES) early.frames.push([message, receivedAtMs]);
+      return;
+    }
+    if (message.sid !== held.sid) return;
     if (message.type === 'error') {
       if (!TERMINAL_CODES.has(message.msg.code)) return;
       this.options.log.warn({ sid: held.sid, code: message.msg.code }, 'Kalshi ended the lifecycle subscription; subscribing again');
@@ -179,16 +192,20 @@ export class LifecycleChannel {
 
   private async subscribe(connection: ChannelConnection, signal: AbortSignal): Promise<void> {
     const opens = connection.opens;
+    const early = { connectionId: connection.id, frames: [] as [ChannelMessage | ErrorMessage, number][] };
+    this.early = early;
     let reply: CommandReply;
     try {
       // No market_tickers: the channel has no filter (docs/KALSHI.md, "Market lifecycle").
       reply = await connection.command('subscribe', { channels: [LIFECYCLE_CHANNEL] });
     } catch (error) {
+      this.early = undefined;
       if (signal.aborted) return;
       this.retryAtMs = this.now() + (this.options.retryMs ?? 5000);
       this.options.log.warn({ connection: connection.id, err: (error as Error).message }, 'lifecycle subscribe failed; trying again');
       return;
     }
+    this.early = undefined;
     // The term ended, or the socket was replaced while the reply was on its way: the next check starts over.
     if (signal.aborted || connection.state !== 'open' || connection.opens !== opens) return;
     const sid = reply.type === 'subscribed' ? reply.msg.sid : reply.type === 'ok' ? reply.sid : undefined;
@@ -201,8 +218,9 @@ export class LifecycleChannel {
     this.held = { connection, opens, sid };
     this.seq.reset(seq);
     this.lastSeq = null;
-    this.options.log.info({ connection: connection.id, sid }, 'subscribed to market_lifecycle_v2; reading every mapped market\'s status');
+    this.options.log.info({ connection: connection.id, sid, early: early.frames.length }, 'subscribed to market_lifecycle_v2; reading every mapped market\'s status');
     this.requestReread();
+    for (const [message, receivedAtMs] of early.frames) this.handle(message, connection.id, receivedAtMs);
   }
 
   private requestReread(): void {

@@ -102,6 +102,23 @@ describe('LifecycleChannel', () => {
     await running;
   });
 
+  it('keeps the events that arrive before the subscribe\'s reply is read (one socket read can hold both), with their seq', async () => {
+    const { connections, sunk, events, gaps, channel, controller, running } = setup();
+    await jest.advanceTimersByTimeAsync(1); // the subscribe is out, its reply not yet read
+    expect(connections[0].commands).toHaveLength(1);
+    const early = (seq: number, eventType: string): ChannelMessage => ({ type: 'market_lifecycle_v2', sid: 5, seq, msg: { market_ticker: 'KX-A', event_type: eventType } });
+    channel.handle(early(1, 'deactivated'), 1, Date.now());
+    channel.handle(early(2, 'activated'), 1, Date.now());
+    channel.handle({ type: 'market_lifecycle_v2', sid: 9, seq: 1, msg: { market_ticker: 'KX-A', event_type: 'deactivated' } }, 2, Date.now());
+    await jest.advanceTimersByTimeAsync(50);
+    expect(channel.status()).toMatchObject({ sid: 5, lastSeq: 2 });
+    expect(events).toEqual(['deactivated', 'activated']);
+    expect(sunk.filter((u) => u.ticker === 'KX-A').map((u) => [u.status, u.source])).toEqual([['paused', 'lifecycle'], ['open', 'lifecycle']]);
+    expect(gaps()).toBe(0);
+    controller.abort();
+    await running;
+  });
+
   it('a gap in seq reads every mapped market\'s status again (statuses only, never prices): a determination it hid is repaired', async () => {
     const { rest, sunk, gaps, determined, deliver, frame, controller, running } = setup();
     await jest.advanceTimersByTimeAsync(50);
