@@ -135,7 +135,7 @@ export class LifecycleChannel {
   /** A frame of the lifecycle channel, or an error about a subscription, from connection `connectionId`. */
   handle(message: ChannelMessage | ErrorMessage, connectionId: number, receivedAtMs: number): void {
     const held = this.held;
-    if (held === undefined || held.connection.id !== connectionId) {
+    if (held?.connection.id !== connectionId) {
       const early = this.early;
       if (early?.connectionId === connectionId && early.frames.length < MAX_EARLY_FRAMES) early.frames.push([message, receivedAtMs]);
       return;

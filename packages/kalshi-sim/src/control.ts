@@ -168,7 +168,7 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
         break;
       }
       case '/lifecycle/event':
-        sim.lifecycleEvent(parse(LifecycleEventBody, body) as LifecyclePayload);
+        sim.lifecycleEvent(parse(LifecycleEventBody, body));
         break;
       case '/lifecycle/gap':
         sim.loseLifecycleEvents(parse(GapBody, body)?.lose ?? 1);
