@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CommandError, KalshiConnection } from '../../src/kalshi/connection';
+import { lifecycleUpdate } from '../../src/kalshi/lifecycle';
 import { isInvalid, okMarketTickers, parseServerFrame, tickerQuote, type ServerMessage } from '../../src/kalshi/protocol';
 import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { testKeys } from '../helpers/harness';
@@ -53,6 +54,23 @@ describe('the recorded frames', () => {
       { ticker: 'KXGOLDH-26AUG2711-T4615.99', yesBid: 100, yesAsk: 9800, exchangeTimeMs: 1787838990880, source: 'socket' },
       { ticker: 'KXCRYPTOLEAD15M-26SEP210100-XRP', yesBid: null, yesAsk: 100, exchangeTimeMs: 1789966800000, source: 'socket' },
       { ticker: 'KXBTC15M-26JUL191145-45', yesBid: null, yesAsk: null, exchangeTimeMs: 1784475900544, source: 'socket' },
+    ]);
+  });
+});
+
+describe('the recorded lifecycle frames', () => {
+  it('give the expected market statuses', () => {
+    // 2026-12-06: after every close time in the recordings.
+    const now = Date.UTC(2026, 11, 6);
+    const statuses = recorded
+      .map(({ frame }) => parseServerFrame(JSON.stringify(frame)))
+      .filter((m): m is Extract<ServerMessage, { type: 'market_lifecycle_v2' }> => !isInvalid(m) && m.type === 'market_lifecycle_v2')
+      .map((m) => [m.sid, m.seq, lifecycleUpdate(m, now)]);
+    // Worked out by hand from the frames and docs/CONTRACT.md's mapping, not by our code.
+    expect(statuses).toEqual([
+      [13, 4, { update: { ticker: 'KXEPLGAME-26SEP27ARSCHE-ARS', status: 'determined', result: 'yes', source: 'lifecycle' } }],
+      [13, 5, { update: { ticker: 'KXNBAGAME-26OCT20OKCSAS-SAS', status: 'paused', result: null, source: 'lifecycle' } }],
+      [13, 6, { update: { ticker: 'KXNBAGAME-26OCT20OKCSAS-SAS', status: 'closed', result: null, source: 'lifecycle' } }],
     ]);
   });
 });
@@ -197,6 +215,8 @@ for (const { frame } of recorded) describeFrame(recordedShapes, frame);
 const DOCUMENTED_EXTRAS: Record<string, Record<string, string>> = {
   // "older production frames carried an undocumented `Clock`"
   'ticker.msg': { Clock: 'integer' },
+  // "created (with open_ts, close_ts)", "settled (settled_ts)": seconds, as close_ts and determination_ts are
+  'market_lifecycle_v2.msg': { open_ts: 'integer', settled_ts: 'integer' },
 };
 
 function driftOf(frames: Record<string, unknown>[]): string[] {
@@ -278,6 +298,27 @@ describe('the simulator against the recorded shapes', () => {
     expect(new Set(tickerKeys).size).toBeGreaterThanOrEqual(3); // the three recorded shapes all appear
     expect(frames.find((f) => f.type === 'error' && f.id === undefined)).toMatchObject({ sid: 1, seq: expect.any(Number) });
     expect(driftOf(frames)).toEqual([]);
+  });
+
+  it('sends lifecycle frames of the recorded shapes for every step of a market\'s life, seq consecutive', async () => {
+    const from = frames.length;
+    send({ id: 10, cmd: 'subscribe', params: { channels: ['market_lifecycle_v2'] } });
+    await next(from + 1);
+    sim.addMarkets([{ ticker: 'D', yesBid: null, yesAsk: null, status: 'initialized' }]);
+    sim.marketLife('B', 'pause');
+    sim.marketLife('B', 'resume');
+    sim.marketLife('B', 'resume', { flagged: true });
+    sim.marketLife('C', 'close');
+    sim.marketLife('C', 'determine', { result: 'no' });
+    sim.marketLife('C', 'settle');
+    await waitFor(() => frames.filter((f) => f.type === 'market_lifecycle_v2').length >= 7);
+    const lifecycle = frames.slice(from).filter((f) => f.type === 'market_lifecycle_v2');
+    expect(lifecycle.map((f) => (f.msg as { event_type: string }).event_type)).toEqual([
+      'created', 'deactivated', 'activated', 'deactivated', 'close_date_updated', 'determined', 'settled',
+    ]);
+    expect(lifecycle.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(frames.slice(from)[0]).toMatchObject({ id: 10, type: 'subscribed', msg: { channel: 'market_lifecycle_v2' } });
+    expect(driftOf(frames.slice(from))).toEqual([]);
   });
 
   it('would be caught drifting: a renamed field, a number as a string, a missing field, a 6-decimal price', () => {
