@@ -62,7 +62,15 @@ async function main(): Promise<void> {
   // One game's whole life, played on the simulator's lifecycle channel and REST while the table shows its status.
   const story: string[] = [];
   const lifeGame = games.find((game) => game.id === LIFE_GAME_ID);
-  const stopLife = lifeGame === undefined ? () => undefined : playLife(sim, lifeGame, (line) => story.push(`${new Date().toISOString().slice(11, 19)} ${line}`));
+  const stopLife =
+    lifeGame === undefined
+      ? () => undefined
+      : playLife(sim, lifeGame, (line) => {
+          const stamped = `${new Date().toISOString().slice(11, 19)} ${line}`;
+          story.push(stamped);
+          // Without a terminal the table scrolls: each step gets its own line.
+          if (!process.stdout.isTTY) say(stamped);
+        });
   const subscriber = redis.duplicate();
   subscriber.on('message', (_channel: string, text: string) => {
     const message = JSON.parse(text) as PriceMessage;
