@@ -113,9 +113,12 @@ export class LifecycleChannel {
     }
   }
 
-  /** Markets just mapped: their status is read once (the socket's snapshot says nothing of it). */
+  /**
+   * Markets just mapped: their status is read once (the socket's snapshot says nothing of it). Without a
+   * subscription yet, the read that follows the subscribe covers them (the term's first mapping, a socket down).
+   */
   readStatuses(tickers: readonly string[]): void {
-    if (tickers.length === 0) return;
+    if (tickers.length === 0 || this.held === undefined) return;
     for (const ticker of tickers) this.rereadSome.add(ticker);
     this.wake?.();
   }

@@ -102,6 +102,19 @@ describe('LifecycleChannel', () => {
     await running;
   });
 
+  it('reads the status of markets mapped later once; before the subscription, the read that follows it covers them', async () => {
+    const { rest, channel, controller, running, mapped } = setup();
+    channel.readStatuses(['KX-A']); // the term's first mapping, before any socket: no read of its own
+    await jest.advanceTimersByTimeAsync(50);
+    expect(rest.reads).toEqual([MAPPED]);
+    mapped.add('KX-D');
+    channel.readStatuses(['KX-D']);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(rest.reads).toEqual([MAPPED, ['KX-D']]);
+    controller.abort();
+    await running;
+  });
+
   it('keeps the events that arrive before the subscribe\'s reply is read (one socket read can hold both), with their seq', async () => {
     const { connections, sunk, events, gaps, channel, controller, running } = setup();
     await jest.advanceTimersByTimeAsync(1); // the subscribe is out, its reply not yet read
