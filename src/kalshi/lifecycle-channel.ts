@@ -55,7 +55,10 @@ export interface LifecycleChannelStatus {
   sid: number | null;
   lastSeq: number | null;
   gaps: number;
+  /** Full re-reads of every mapped market's status (each subscription, each gap). */
   rereads: number;
+  /** A status read is in flight or waiting. */
+  rereading: boolean;
 }
 
 interface Held {
@@ -93,6 +96,7 @@ export class LifecycleChannel {
   private gaps = 0;
   private rereads = 0;
   private rereadAll = false;
+  private reading = false;
   private readonly rereadSome = new Set<string>();
   private wake: (() => void) | undefined;
   private readonly now: () => number;
@@ -132,6 +136,7 @@ export class LifecycleChannel {
       lastSeq: this.lastSeq,
       gaps: this.gaps,
       rereads: this.rereads,
+      rereading: this.reading || this.rereadAll || this.rereadSome.size > 0,
     };
   }
 
@@ -243,14 +248,18 @@ export class LifecycleChannel {
       this.rereadSome.clear();
       if (tickers.length === 0) continue;
       if (all) this.rereads += 1;
+      this.reading = true;
       const result = await this.options.rest.readMarkets(tickers, {
         signal,
         priority: PRIORITY_REREAD,
+        // One request at a time: statuses can wait a little; the prices polled meanwhile cannot.
+        concurrency: 1,
         // Statuses only: the quotes of a market ticking on a healthy socket are the socket's.
         onPage: (page) => {
           if (!signal.aborted) this.options.statuses.fromRestPage(page, this.options.onInvalid);
         },
       });
+      this.reading = false;
       if (result.aborted) return;
       if (result.unread.length > 0) {
         this.options.log.warn({ unread: result.unread.length, why: result.failures.slice(0, 3) }, 'lifecycle re-read left markets unread; trying them again');

@@ -85,6 +85,8 @@ export interface ReadOptions {
   onPage(page: RestPage): void;
   /** Lower runs first when requests wait for the rate (Bottleneck's 0–9): first reads go before a bulk pass. */
   priority?: number;
+  /** Requests of this read in flight at once, at most the client's own (default: the client's). */
+  concurrency?: number;
 }
 
 export interface KalshiRestOptions {
@@ -160,7 +162,8 @@ export class KalshiRest {
         if (!ok && !read.signal.aborted) result.unread.push(...group);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, () => worker()));
+    const concurrency = Math.max(1, Math.min(read.concurrency ?? this.concurrency, this.concurrency));
+    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, () => worker()));
     result.aborted = read.signal.aborted;
     result.durationMs = Date.now() - started;
     return result;

@@ -1,5 +1,6 @@
 import type { FallbackStatus } from '../kalshi/fallback-poller';
 import type { FeedStatus } from '../kalshi/feed';
+import type { LifecycleChannelStatus } from '../kalshi/lifecycle-channel';
 
 export interface LastFlush {
   at: string;
@@ -21,6 +22,8 @@ export interface TermStatus {
   queues: { postgres: number; redis: number };
   lastFlush: LastFlush | null;
   lastQuoteAtMs: number;
+  /** The term's lifecycle subscription (absent without a term). */
+  lifecycle?: LifecycleChannelStatus;
 }
 
 export const NO_FEED: FeedStatus = {
