@@ -6,6 +6,8 @@ const game = (over: Partial<GamePrices> = {}): GamePrices => ({
   slug: 'nba-a-b',
   awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
   homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+  status: 'open',
+  result: null,
   ticker: 'T-HOME',
   tickTimeMs: 1_700_000_000_100,
   updatedAtMs: 1_700_000_000_123,

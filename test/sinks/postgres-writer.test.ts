@@ -17,7 +17,7 @@ afterAll(async () => {
 const T0 = 1_738_772_400_000;
 
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0): GamePrices {
-  return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
+  return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, status: 'open', result: null, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
 }
 const p = (buy: number | null, sell: number | null): TeamPrices => ({ kalshiBuyPrice: buy, kalshiSellPrice: sell });
 

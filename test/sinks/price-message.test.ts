@@ -13,6 +13,8 @@ const state: GamePrices = {
   slug: 'nba-cha-hou-2026-02-05',
   awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
   homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+  status: 'open',
+  result: null,
   ticker: 'KXNBAGAME-26FEB05CHAHOU-HOU',
   tickTimeMs: 1738772400123,
   updatedAtMs: 1738772400999,

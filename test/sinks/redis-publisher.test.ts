@@ -26,7 +26,7 @@ afterEach(async () => {
 
 const p = (buy: number | null, sell: number | null): TeamPrices => ({ kalshiBuyPrice: buy, kalshiSellPrice: sell });
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0, tickTimeMs = updatedAtMs): GamePrices {
-  return { gameId, slug: `nba-${gameId}`, awayTeam: away, homeTeam: home, ticker: `T-${gameId}`, tickTimeMs, updatedAtMs };
+  return { gameId, slug: `nba-${gameId}`, awayTeam: away, homeTeam: home, status: 'open', result: null, ticker: `T-${gameId}`, tickTimeMs, updatedAtMs };
 }
 const forGame = (gameId: string) => (list: readonly string[]) =>
   list.filter((m) => (JSON.parse(m) as { gameId: string }).gameId === gameId);

@@ -9,6 +9,8 @@ const state = (gameId: string, t: number): GamePrices => ({
   slug: `slug-${gameId}`,
   awayTeam: { kalshiBuyPrice: 40, kalshiSellPrice: 39 },
   homeTeam: { kalshiBuyPrice: 61, kalshiSellPrice: 60 },
+  status: 'open',
+  result: null,
   ticker: `T-${gameId}`,
   tickTimeMs: t,
   updatedAtMs: t,
