@@ -77,6 +77,6 @@ describe(DRAW_MIGRATION, () => {
     await sql`INSERT INTO kalshi_markets (ticker, live_game_id, side) VALUES ('A', 'g', 'home')`;
     await migrate(sql, SQL_DIR);
     await sql`INSERT INTO kalshi_markets (ticker, live_game_id, side) VALUES ('B', 'g', 'draw')`;
-    expect((await sql`SELECT ticker FROM kalshi_markets ORDER BY ticker`).map((r) => r.ticker)).toEqual(['A', 'B']);
+    expect((await sql<{ ticker: string }[]>`SELECT ticker FROM kalshi_markets ORDER BY ticker`).map((r) => r.ticker)).toEqual(['A', 'B']);
   });
 });

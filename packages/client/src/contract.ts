@@ -120,7 +120,7 @@ const team = (buy: string | undefined, sell: string | undefined): PriceMessage['
  */
 export function fromPriceHash(gameId: string, hash: Readonly<Record<string, string>>): PriceMessage | null {
   if (!Value.Check(PriceHashSchema, hash)) return null;
-  const checked = hash as PriceHash;
+  const checked = hash;
   // A draw field exists only for a three-way game whose draw market has a quote on that side: a three-way game
   // whose draw market has quoted nothing at all rebuilds without `draw` (no draw price either way).
   const hasDraw = checked.drawBuyPrice !== undefined || checked.drawSellPrice !== undefined;
