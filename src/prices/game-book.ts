@@ -56,6 +56,14 @@ interface MarketState {
   status: MarketStatus | undefined;
   /** Set only while `determined`: yes, no, or null for a determination that names no outcome (a void). */
   result: MarketResult | null;
+  /**
+   * The last quote with a bid or an ask (`liveAtMs` 0 = none yet): what stands once the market closes, even when the
+   * emptied book's frame arrived before the close event (Kalshi cancels the resting orders at the close; the ticker
+   * frame and the lifecycle event come on different channels, in either order).
+   */
+  liveBid: PriceUnits | null;
+  liveAsk: PriceUnits | null;
+  liveAtMs: number;
 }
 
 /** What the caller knows when a quote arrives. */
@@ -165,6 +173,9 @@ export class GameBook {
       versionMs: 0,
       status: undefined,
       result: null,
+      liveBid: null,
+      liveAsk: null,
+      liveAtMs: 0,
     };
     game[market.side] = state;
     this.markets.set(market.ticker, state);
@@ -267,12 +278,19 @@ export class GameBook {
     state.ask = quote.yesAsk;
     state.source = quote.source;
     state.tickTimeMs = quote.exchangeTimeMs;
+    if (quote.yesBid !== null || quote.yesAsk !== null) {
+      state.liveBid = quote.yesBid;
+      state.liveAsk = quote.yesAsk;
+      state.liveAtMs = quote.exchangeTimeMs;
+    }
     return { kind: 'updated', prices: pricesOf(game, quote.ticker, quote.exchangeTimeMs) };
   }
 
   /**
    * Applies a market's status (docs/CONTRACT.md "A game's whole life"). The game's status and result are derived
-   * again; when either changed, the game's new state is returned (`updated`), else `unchanged`.
+   * again; when either changed, the game's new state is returned (`updated`), else `unchanged`. A market that
+   * closes with an emptied book (its empty frame came before the close event) shows its last live quote again:
+   * that, too, is `updated`.
    *
    * The state's version is the game's current one, never lower, so the stores' guards (Postgres kalshiUpdatedAt,
    * Redis timestamp: both let an equal version through) accept it; a game with no socket exchange time yet takes
@@ -288,10 +306,12 @@ export class GameBook {
     const game = this.games.get(state.market.gameId) as GameEntry;
     const before = game.status;
     const beforeResult = game.result;
+    const wasEnded = state.status === 'closed' || state.status === 'determined';
     state.status = update.status;
     state.result = result;
     refreshStatus(game);
-    if (game.status === before && game.result === beforeResult) return STATUS_UNCHANGED;
+    const restored = !wasEnded && restoreLiveQuote(state);
+    if (!restored && game.status === before && game.result === beforeResult) return STATUS_UNCHANGED;
     if (!hasSocketTime(game) && Number.isFinite(receivedAtMs)) raise(state, game, receivedAtMs);
     return { kind: 'updated', prices: pricesOf(game, update.ticker, shownTimeOf(game)) };
   }
@@ -374,6 +394,18 @@ function hasSocketTime(game: GameEntry): boolean {
 /** Trading has ended on the market and the quote would empty its book: the last quote before the close stands. */
 function emptiesAfterClose(state: MarketState, quote: MarketQuote): boolean {
   return (state.status === 'closed' || state.status === 'determined') && quote.yesBid === null && quote.yesAsk === null;
+}
+
+/**
+ * A market just closed (or determined) whose book was emptied before the close event arrived: its last live quote
+ * stands again. Returns whether anything changed.
+ */
+function restoreLiveQuote(state: MarketState): boolean {
+  if (state.status !== 'closed' && state.status !== 'determined') return false;
+  if (state.source === undefined || state.bid !== null || state.ask !== null || state.liveAtMs === 0) return false;
+  state.bid = state.liveBid;
+  state.ask = state.liveAsk;
+  return true;
 }
 
 /** The newest time the game has shown (its version, or a market's quote time if later: a REST read's). */

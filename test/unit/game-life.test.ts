@@ -275,6 +275,27 @@ describe('prices after trading ends', () => {
     expect(gameOf(book).awayTeam).toEqual(cents(39, 37));
   });
 
+  it('a market whose emptied book arrived before its close event shows its last live quote once closed', () => {
+    const book = bookOf(home, away);
+    applied(book, q(home, 6100, 6300, 1000));
+    applied(book, q(away, 3600, 3800, 1001));
+    status(book, away, 'closed'); // the game is closed already: only the restored quote makes this one visible
+    expect(applied(book, q(home, null, null, 2000)).homeTeam).toEqual(cents(null, null)); // still open: applies
+    const prices = statusUpdated(book, home, 'closed');
+    expect(prices.homeTeam).toEqual(cents(63, 61));
+    expect(book.apply(q(home, null, null, 3000)).kind).toBe('after_close');
+    // Reopened and closed again with a quote standing: nothing to restore, the game's status alone decides.
+    status(book, home, 'open');
+    expect(status(book, home, 'closed').kind).toBe('unchanged');
+    expect(gameOf(book).homeTeam).toEqual(cents(63, 61));
+  });
+
+  it('a market that never had a live quote has nothing to restore at its close', () => {
+    const book = bookOf(home);
+    applied(book, q(home, null, null, 1000));
+    expect(statusUpdated(book, home, 'closed').homeTeam).toEqual(cents(null, null));
+  });
+
   it('a closed market keeps its last quote when a REST read empties its book, even with the socket down', () => {
     const book = bookOf(home);
     applied(book, q(home, 6100, 6300, 1000));
