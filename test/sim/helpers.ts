@@ -12,16 +12,18 @@ export function keys(): { publicKey: KeyObject; privateKey: KeyObject } {
   return cached;
 }
 
-/** Signs the handshake exactly as KALSHI.md shows. */
+/** Signs the handshake exactly as KALSHI.md shows (RSA-PSS for an RSA key, Ed25519 for an Ed25519 key). */
 export function authHeaders(
   options: { privateKey?: KeyObject; keyId?: string; timestampMs?: number; path?: string } = {},
 ): Record<string, string> {
   const timestamp = String(options.timestampMs ?? Date.now());
-  const signature = sign('sha256', Buffer.from(timestamp + 'GET' + (options.path ?? WS_PATH)), {
-    key: options.privateKey ?? keys().privateKey,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-  });
+  const key = options.privateKey ?? keys().privateKey;
+  const text = Buffer.from(timestamp + 'GET' + (options.path ?? WS_PATH));
+  // Ed25519 keys sign with Ed25519 itself (no digest); RSA keys with RSA-PSS/SHA-256, salt = digest.
+  const signature =
+    key.asymmetricKeyType === 'ed25519'
+      ? sign(null, text, key)
+      : sign('sha256', text, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
   return {
     'KALSHI-ACCESS-KEY': options.keyId ?? KEY_ID,
     'KALSHI-ACCESS-TIMESTAMP': timestamp,
