@@ -46,6 +46,13 @@ describe('simulator handshake', () => {
     expect(await refusedStatus(rsaSim.wsUrl, authHeaders({ privateKey: ed.privateKey }))).toBe(401);
   });
 
+  it('refuses every handshake with 401 when configured with a key type Kalshi does not accept (EC)', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const sim = await sims.start({ publicKey: ec.publicKey });
+    expect(await refusedStatus(sim.wsUrl, authHeaders())).toBe(401);
+    expect(await refusedStatus(sim.wsUrl, authHeaders({ privateKey: generateKeyPairSync('ed25519').privateKey }))).toBe(401);
+  });
+
   it('refuses a signature over the wrong text (path with query) with 401', async () => {
     const sim = await sims.start();
     expect(await refusedStatus(sim.wsUrl, authHeaders({ path: '/trade-api/ws/v2?x=1' }))).toBe(401);
