@@ -91,4 +91,29 @@ describe('the service with an RSA key, as before', () => {
     expect(metricValue(metrics, 'kalshi_exchange_delay_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(h.sim.stats.rejectedHandshakes).toBe(0);
   });
+
+  it('prices a tick whose sending_ts_ms is bad (seconds, a string), counts it as bad_sending_ts and keeps it out of the delays', async () => {
+    const home = uniqueId('KX-BADSENT').toUpperCase();
+    const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.3, yesAsk: 0.32 }]);
+    await waitFor(() => h.sim.subscribedTickers().has(home), { message: 'the service subscribed' });
+    await h.waitForMessage(gameId, () => true); // the snapshot
+    const read = async () => {
+      const text = await (await fetch(`${h.app.address}/metrics`)).text();
+      return { delays: metricValue(text, 'kalshi_exchange_delay_seconds_count'), bad: metricValue(text, 'kalshi_invalid_messages_total{reason="bad_sending_ts"}') };
+    };
+    const before = await read();
+    const sid = h.sim.connections()[0]?.subscriptions[0]?.sid ?? 1;
+    const frame = (tsMs: number, sent: unknown, bid: string) =>
+      JSON.stringify({ type: 'ticker', sending_ts_ms: sent, sid, msg: { market_ticker: home, yes_bid_dollars: bid, yes_ask_dollars: '0.5000', ts_ms: tsMs } });
+    const t1 = Date.now();
+    h.sim.sendRaw(frame(t1, Math.floor(t1 / 1000), '0.4000'));
+    await h.waitForMessage(gameId, (m) => m.timestamp === t1);
+    const t2 = t1 + 1;
+    h.sim.sendRaw(frame(t2, String(t2), '0.4100'));
+    const message = await h.waitForMessage(gameId, (m) => m.timestamp === t2);
+    expect(message.homeTeam).toMatchObject({ kalshiSellPrice: 41, kalshiBuyPrice: 50 });
+    const after = await read();
+    expect(after.bad - (Number.isNaN(before.bad) ? 0 : before.bad)).toBe(2);
+    expect(after.delays).toBe(before.delays);
+  });
 });
