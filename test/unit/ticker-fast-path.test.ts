@@ -364,9 +364,10 @@ describe('readTickerFrame against the full parse (generated frames)', () => {
         ORDER.forEach((key, i) => {
           if (key === 'market_ticker' || r.keep[i]) msg[key] = values[key];
         });
-        const envelope = r.seq === undefined ? { type: 'ticker', sid: r.sid, msg } : { type: 'ticker', sid: r.sid, seq: r.seq, msg };
-        if (r.sent === undefined) return JSON.stringify(envelope);
-        return JSON.stringify(r.sent.at === 'second' ? { type: 'ticker', sending_ts_ms: r.sent.ms, ...envelope } : { ...envelope, sending_ts_ms: r.sent.ms });
+        const second = r.sent?.at === 'second' ? { sending_ts_ms: r.sent.ms } : {};
+        const after = r.sent?.at === 'after' ? { sending_ts_ms: r.sent.ms } : {};
+        const seq = r.seq === undefined ? {} : { seq: r.seq };
+        return JSON.stringify({ type: 'ticker', ...second, sid: r.sid, ...seq, msg, ...after });
       });
     let stamped = 0;
     fc.assert(
