@@ -34,8 +34,8 @@ export class HistogramAccumulator {
     const { buckets } = this;
     let i = 0;
     // The first bound at or above the value, as prom-client files it (le = "less than or equal").
-    while (i < buckets.length && value > (buckets[i] as number)) i++;
-    this.counts[i] = (this.counts[i] as number) + 1;
+    while (i < buckets.length && value > (buckets[i])) i++;
+    this.counts[i] = (this.counts[i]) + 1;
     this.sum += value;
     this.count += 1;
   }
@@ -45,7 +45,7 @@ export class HistogramAccumulator {
     if (this.count === 0) return;
     const state = stateOf(this.histogram, this.buckets);
     this.buckets.forEach((bound, i) => {
-      state.bucketValues[bound] = (state.bucketValues[bound] ?? 0) + (this.counts[i] as number);
+      state.bucketValues[bound] = (state.bucketValues[bound] ?? 0) + (this.counts[i]);
     });
     state.sum += this.sum;
     state.count += this.count;

@@ -374,7 +374,7 @@ describe('the simulator against the recorded shapes', () => {
     sim.setSendingTs('after');
     sim.setQuote('B', { yesBid: 0.03 });
     await next(seen + 1);
-    const frame = frames[seen] as Record<string, unknown>;
+    const frame = frames[seen];
     const liveOrder = Object.keys(recorded.find((r) => r.frame.type === 'ticker' && Object.keys(r.frame).at(-1) === 'sending_ts_ms')?.frame ?? {});
     expect(liveOrder).toEqual(['type', 'sid', 'msg', 'sending_ts_ms']);
     expect(Object.keys(frame)).toEqual(liveOrder);

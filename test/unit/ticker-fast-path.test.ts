@@ -71,12 +71,12 @@ describe('readTickerFrame on real frames', () => {
   });
 
   it('reads frames with sending_ts_ms second and after msg itself (no fall back), with the same msg as without', () => {
-    const plain = readTickerFrame(RECORDED[0] as string);
+    const plain = readTickerFrame(RECORDED[0]);
     for (const text of SENDING_TS) {
       expect(agrees(text)).toBe(true);
       expect(readTickerFrame(text)).toEqual({ ...plain, sending_ts_ms: 1787838990883 });
     }
-    expect(readTickerFrame(RECORDED[0] as string)?.sending_ts_ms).toBeUndefined();
+    expect(readTickerFrame(RECORDED[0])?.sending_ts_ms).toBeUndefined();
     // With seq, as on other channels: after sid and before sending_ts_ms, or after msg and before it.
     const msg = '{"market_ticker":"KX","yes_bid_dollars":"0.1000"}';
     for (const text of [
