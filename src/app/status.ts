@@ -17,6 +17,7 @@ export function statusBody(role: Role, workerId: string, wsEnabled: boolean, ter
     fallback: term.fallback ?? { active: false },
     tickerMapSize: term.mappedMarkets,
     lifecycle: term.lifecycle ?? null,
+    gamesByStatus: term.gamesByStatus,
   };
 }
 

@@ -11,6 +11,8 @@ export const LIFECYCLE_CHANNEL = 'market_lifecycle_v2';
 const Ticker = Type.String({ minLength: 1, maxLength: 200 });
 /** Sids and seqs are positive integers; bounded so a garbage number cannot poison the gap arithmetic. */
 const Counter = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** On every envelope since 2026-10 (docs/KALSHI.md); the connection reads it as it does on any frame. */
+const SendingTs = Type.Optional(Type.Unknown());
 
 /**
  * Field sets vary by version (docs/KALSHI.md): only `market_ticker` and `event_type` are required; the fields an
@@ -20,6 +22,7 @@ export const LifecycleMessageSchema = Type.Object({
   type: Type.Literal(LIFECYCLE_CHANNEL),
   sid: Counter,
   seq: Type.Optional(Counter),
+  sending_ts_ms: SendingTs,
   msg: Type.Object({
     market_ticker: Ticker,
     event_type: Type.String({ minLength: 1, maxLength: 100 }),
@@ -34,6 +37,7 @@ export const ChannelNoticeSchema = Type.Object({
   type: Type.Union([Type.Literal('event_lifecycle'), Type.Literal('event_fee_update')]),
   sid: Counter,
   seq: Type.Optional(Counter),
+  sending_ts_ms: SendingTs,
 });
 
 export type LifecycleMessage = Static<typeof LifecycleMessageSchema>;

@@ -133,7 +133,12 @@ export class LeaderTerm {
     this.life = new TermLifecycle({
       feed: { enabled: config.kalshi.wsEnabled && config.kalshi.credentials !== undefined, openConnections: () => this.feed.openConnections(), setMarkets: (t) => this.feed.setMarkets(t) },
       rest,
-      sink: { applyStatus: () => undefined }, // life-core: pipeline.applyStatus (this.pipeline implements MarketStatusSink)
+      // Statuses reach the book only while the term leads (a late frame or REST page after the end changes nothing).
+      sink: {
+        applyStatus: (update, receivedAtMs) => {
+          if (!signal.aborted) this.pipeline.applyStatus(update, receivedAtMs);
+        },
+      },
       mapped: () => new Set(this.mapper.current.keys()),
       counters: { event: (label) => metrics.lifecycleEvents.inc({ event: label }), gap: () => metrics.lifecycleGaps.inc() },
       onInvalid,
@@ -218,6 +223,7 @@ export class LeaderTerm {
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
       lifecycle: this.life.status(),
+      gamesByStatus: this.pipeline.gamesByStatus(),
     };
   }
 
@@ -290,6 +296,7 @@ export class LeaderTerm {
         stallTimeoutMs: config.stallTimeoutMs,
         log: log.child({ component: 'kalshi-ws' }),
         reconnect,
+        exchangeDelay: metrics.exchangeDelay,
         events: {
           onQuote: (quote, receivedAtMs) => {
             if (signal.aborted) return;
