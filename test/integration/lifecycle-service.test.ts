@@ -26,7 +26,7 @@ describe('the lifecycle subscription of a leader term', () => {
   it('exists within seconds of leading, on the ticker socket, without a market filter; counted; a determined market\'s ticker subscription is deleted', async () => {
     const id = uniqueId('LIFE').toUpperCase();
     const [home, away] = [`${id}-HOME`, `${id}-AWAY`];
-    await h.addGame([
+    const { gameId } = await h.addGame([
       { ticker: home, side: 'home', yesBid: 0.55, yesAsk: 0.57 },
       { ticker: away, side: 'away', yesBid: 0.42, yesAsk: 0.44 },
     ]);
@@ -42,23 +42,35 @@ describe('the lifecycle subscription of a leader term', () => {
     const lifecycleCommands = h.sim.commandLog().filter((e) => JSON.stringify(e.cmd).includes('market_lifecycle_v2'));
     expect(lifecycleCommands.map((e) => e.cmd)).toEqual([{ id: expect.any(Number), cmd: 'subscribe', params: { channels: ['market_lifecycle_v2'] } }]);
 
+    await h.waitForMessage(gameId, (m) => m.status === 'open', 5000);
+    const pausedAt = Date.now();
     h.sim.marketLife(home, 'pause');
+    // The pause reaches consumers as the game's status within a second.
+    await h.waitForMessage(gameId, (m) => m.status === 'paused', 1000);
+    expect(Date.now() - pausedAt).toBeLessThan(1000);
     h.sim.addMarkets([{ ticker: `${id}-UNMAPPED`, yesBid: 0.1, yesAsk: 0.2, status: 'initialized' }]);
     await waitFor(async () => metric(await metricText(), 'kalshi_lifecycle_events_total{event="created"}') >= 1, { message: 'events counted' });
     expect(metric(await metricText(), 'kalshi_lifecycle_events_total{event="deactivated"}')).toBe(1);
+    const seen = h.messagesOf(gameId).length;
+    h.sim.marketLife(home, 'resume');
+    await waitFor(() => h.messagesOf(gameId).slice(seen).some((m) => m.status === 'open'), { timeoutMs: 1000, message: 'open again within a second' });
     expect(metric(await metricText(), 'kalshi_lifecycle_gaps_total')).toBe(0);
 
     h.sim.marketLife(away, 'close');
     h.sim.marketLife(away, 'determine', { result: 'no' });
     await waitFor(() => !h.sim.subscribedTickers().has(away), { timeoutMs: 5000, message: 'the determined market unsubscribed' });
     expect(h.sim.subscribedTickers().has(home)).toBe(true);
-    expect(h.logs.some((l) => l.msg === 'market determined: no longer polled or subscribed' && l.ticker === away)).toBe(true);
-
+    // Away determined `no` while home still trades: closed (docs/CONTRACT.md); home determined `yes`: final, home won.
+    await h.waitForMessage(gameId, (m) => m.status === 'closed', 1000);
     // A gap is counted, and every mapped market's status read again.
     h.sim.loseLifecycleEvents(1);
     h.sim.lifecycleEvent({ market_ticker: 'KXNOT-OURS', event_type: 'metadata_updated' });
     h.sim.lifecycleEvent({ market_ticker: 'KXNOT-OURS', event_type: 'metadata_updated' });
     await waitFor(async () => metric(await metricText(), 'kalshi_lifecycle_gaps_total') === 1, { message: 'the gap counted' });
+    h.sim.marketLife(home, 'determine', { result: 'yes' });
+    await h.waitForMessage(gameId, (m) => m.status === 'final' && m.result === 'home' && m.homeTeam.kalshiBuyPrice === 100 && m.awayTeam.kalshiBuyPrice === 0, 1000);
+    expect(h.logs.some((l) => l.msg === 'market determined: no longer polled or subscribed' && l.ticker === away)).toBe(true);
+
     // The service is not ready-blocked by any of this.
     expect((await fetch(`${h.app.address}/readyz`)).status).toBe(200);
   }, 60_000);

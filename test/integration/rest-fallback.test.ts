@@ -208,7 +208,7 @@ describe('markets in every REST status (REST only)', () => {
     await gate?.close();
   });
 
-  it('only determined ones are polled no more (in /status), a determined one gives its last quote once, a re-mapped one is read again; closed ones are still polled', async () => {
+  it('only determined ones are polled no more (in /status), a determined one makes its game final, a re-mapped one is read again; closed ones are still polled', async () => {
     const id = uniqueId('STAT').toUpperCase();
     const live = `${id}-LIVE`;
     const settled = `${id}-SETTLED`;
@@ -228,8 +228,8 @@ describe('markets in every REST status (REST only)', () => {
     expect(gate.requestsFor(settled)).toHaveLength(1);
     expect(gate.requestsFor(closed).length).toBeGreaterThanOrEqual(4);
     expect(await fallbackStatus(h)).toMatchObject({ determined: { finalized: 1 }, missing: 0 });
-    // The determined market's last quote is its side's price.
-    await h.waitForMessage(a.gameId, (m) => m.awayTeam.kalshiBuyPrice === 98 && m.homeTeam.kalshiBuyPrice === 42);
+    // A market determined `yes` makes its game final, at the settlement prices (docs/CONTRACT.md, "A game's whole life").
+    await h.waitForMessage(a.gameId, (m) => m.status === 'final' && m.result === 'away' && m.awayTeam.kalshiBuyPrice === 100 && m.homeTeam.kalshiBuyPrice === 0);
 
     await h.db.sql`update kalshi_markets set live_game_id = ${b.gameId} where ticker = ${settled}`;
     await waitFor(() => gate.requestsFor(settled).length === 2, { timeoutMs: 5000, message: 'the re-mapped market read again' });
