@@ -79,7 +79,7 @@ export async function runFlush(ctx: BenchContext): Promise<FlushResult> {
       for (let i = -1; i < RUNS; i++) {
         const batch = batchOf(games, size, ++run, Date.now());
         const started = process.hrtime.bigint();
-        const { rowsWritten: rows } = await writer.write(batch);
+        const { rowsWritten: rows } = await writer.write(batch, 0);
         const ms = elapsedMs(started);
         if (rows !== size) throw new Error(`flush of ${size} games updated ${rows} rows`);
         if (i >= 0) list.push(ms); // run -1 warms the connection and the plan
