@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
+import type { ReplaceableSql } from './db/replaceable-sql';
 import { openPostgres, openPostgresWriter, openRedis, connectRedis, quitRedis } from './app/connections';
 import { HealthChecks } from './app/health-checks';
 import { shutdownBudget } from './app/shutdown-budget';
@@ -39,7 +40,7 @@ export class App {
   private readonly log: Logger;
   private readonly sql: postgres.Sql;
   /** The flushes' own connection (openPostgresWriter). */
-  private readonly writerSql: postgres.Sql;
+  private readonly writerSql: ReplaceableSql;
   private readonly redis: RedisClient;
   private readonly lockRedis: RedisClient;
   private readonly complaints: Complaints;

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import type { Config } from '../config';
 import { createRedis, describeRedis, type RedisClient } from '../redis/connect';
 import { hostOptions } from '../db/connect-options';
+import { ReplaceableSql } from '../db/replaceable-sql';
 import { reconnectBackoffSeconds, WRITER_CONNECTION } from '../sinks/postgres-writer';
 
 export { quitRedis } from '../redis/connect';
@@ -25,8 +26,8 @@ export function openPostgres(config: Config): postgres.Sql {
  * at most one connection of the service can wait on a lock, and the server cancels a flush past its
  * statement_timeout by itself (WRITER_CONNECTION, src/sinks/postgres-writer.ts).
  */
-export function openPostgresWriter(config: Config): postgres.Sql {
-  return postgres(config.databaseUrl, {
+export function openPostgresWriter(config: Config): ReplaceableSql {
+  return new ReplaceableSql(() => postgres(config.databaseUrl, {
     max: 1,
     connect_timeout: 5,
     idle_timeout: 60,
@@ -34,7 +35,7 @@ export function openPostgresWriter(config: Config): postgres.Sql {
     backoff: reconnectBackoffSeconds,
     ...hostOptions(config.databaseUrl),
     connection: { application_name: `kalshi-ingestor-writer:${config.workerId}`, ...WRITER_CONNECTION },
-  });
+  }));
 }
 
 /**

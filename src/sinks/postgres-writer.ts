@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { ReplaceableSql } from '../db/replaceable-sql';
 import type { GamePrices } from '../prices/types';
 import { FLUSH_STATEMENT, toFlushPayload } from './flush-statement';
 
@@ -112,7 +113,8 @@ export class PostgresWriter {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly sql: postgres.Sql,
+    /** A ReplaceableSql is dropped and reopened when a statement on it goes unanswered past the timeout. */
+    private readonly target: postgres.Sql | ReplaceableSql,
     options: PostgresWriterOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? FLUSH_WRITE_TIMEOUT_MS;
@@ -121,14 +123,19 @@ export class PostgresWriter {
   /** Writes the batch as term `term` (the leader term's fencing token, Lease.term). */
   async write(batch: readonly GamePrices[], term: number): Promise<WriteResult> {
     if (batch.length === 0) return { rowsWritten: 0, skipped: [], fenced: false };
-    const query = this.sql.unsafe<FlushOutcomeRow[]>(FLUSH_STATEMENT, [toFlushPayload(batch), term]);
+    const sql = this.target instanceof ReplaceableSql ? this.target.sql : this.target;
+    const query = sql.unsafe<FlushOutcomeRow[]>(FLUSH_STATEMENT, [toFlushPayload(batch), term]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        // A query still waiting for a connection is taken out of the driver's queue, so it cannot land later. One
-        // already sent is ended by the server's statement_timeout (WRITER_CONNECTION): the driver's own cancel opens
-        // a new connection, to the first host of a multi-host URL, and leaves its failure unhandled.
-        if ((query as unknown as { active?: boolean }).active !== true) query.cancel();
+        // The statement, if a server runs it, is ended there by its statement_timeout (WRITER_CONNECTION), not by
+        // the driver's cancel, which opens a new connection (to the first host of a multi-host URL) and leaves its
+        // failure unhandled. The connection itself is dropped and the next flush opens a new one: one silent past
+        // the timeout would hold every later flush behind it, and one whose server accepts and closes connections
+        // (a proxy in front of a stopped Postgres) retries its first query forever, even once it is cancelled.
+        if (this.target instanceof ReplaceableSql) this.target.replace();
+        // On a shared pool: a query still waiting for a connection is taken out of the queue, so it cannot land later.
+        else if ((query as unknown as { active?: boolean }).active !== true) query.cancel();
         reject(new PostgresWriteError('timeout', `Postgres flush did not finish within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
     });

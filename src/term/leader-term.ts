@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Config } from '../config';
+import type { ReplaceableSql } from '../db/replaceable-sql';
 import { FallbackPoller } from '../kalshi/fallback-poller';
 import { KalshiFeed } from '../kalshi/feed';
 import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
@@ -35,7 +36,7 @@ export interface LeaderTermDeps {
   complaints: Complaints;
   sql: postgres.Sql;
   /** The flushes' own connection (src/app/connections.ts openPostgresWriter); `sql` when not given. */
-  writerSql?: postgres.Sql;
+  writerSql?: postgres.Sql | ReplaceableSql;
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */

@@ -1,7 +1,9 @@
 import postgres from 'postgres';
-import { PostgresWriter, WRITER_CONNECTION } from '../../src/sinks/postgres-writer';
+import { ReplaceableSql } from '../../src/db/replaceable-sql';
+import { PostgresWriter, reconnectBackoffSeconds, WRITER_CONNECTION } from '../../src/sinks/postgres-writer';
 import type { GamePrices, TeamPrices } from '../../src/prices/types';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../helpers/db';
+import { TcpProxy } from '../helpers/tcp-proxy';
 import { waitFor } from '../helpers/wait';
 
 // Its own database: these tests move the fence (kalshi_fence has one row per database).
@@ -139,5 +141,66 @@ describe("another writer's row lock", () => {
     }
     // The connection is reusable at once.
     expect(await writer.write([state(id, 47)], await fenceTerm())).toMatchObject({ rowsWritten: 1 });
+  });
+});
+
+describe('Postgres unreachable (the last flush retries to its deadline: each try must end fast and typed)', () => {
+  let proxy: TcpProxy;
+  let through: ReplaceableSql;
+  let cutWriter: PostgresWriter;
+  const TIMEOUT_MS = 400;
+  const PROXIED_APP = uniqueId('proxied');
+  beforeAll(async () => {
+    proxy = new TcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
+    await proxy.start();
+    through = new ReplaceableSql(() =>
+      postgres(proxy.url(db.url), { max: 1, connect_timeout: 5, backoff: reconnectBackoffSeconds, onnotice: () => undefined, connection: { application_name: PROXIED_APP, ...WRITER_CONNECTION } }),
+    );
+    cutWriter = new PostgresWriter(through, { timeoutMs: TIMEOUT_MS });
+  });
+  afterAll(async () => {
+    await through?.end({ timeout: 1 });
+    await proxy?.close();
+  });
+
+  it('connections dropped and refused: every write fails within its timeout, typed, and the first after the restore succeeds', async () => {
+    const id = await insertGame();
+    expect(await cutWriter.write([state(id, 50)], await fenceTerm())).toMatchObject({ rowsWritten: 1 });
+    proxy.cut();
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const started = Date.now();
+        await expect(cutWriter.write([state(id, 51 + i, T0 + i + 1)], await fenceTerm())).rejects.toMatchObject({ name: 'PostgresWriteError' });
+        expect(Date.now() - started).toBeLessThanOrEqual(TIMEOUT_MS + 100);
+      }
+    } finally {
+      proxy.restore();
+    }
+    await waitFor(async () => (await cutWriter.write([state(id, 60, T0 + 10)], await fenceTerm()).catch(() => undefined))?.rowsWritten === 1, {
+      timeoutMs: 3000,
+      message: 'a write after the restore',
+    });
+  });
+
+  it('a server that stops answering mid-statement: the write times out, the silent connection is dropped, the next write gets a new one', async () => {
+    const id = await insertGame();
+    expect(await cutWriter.write([state(id, 70)], await fenceTerm())).toMatchObject({ rowsWritten: 1 });
+    const first = through.sql;
+    proxy.blackhole();
+    const started = Date.now();
+    await expect(cutWriter.write([state(id, 71, T0 + 1)], await fenceTerm())).rejects.toMatchObject({ code: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 200);
+    expect(through.sql).not.toBe(first);
+    proxy.restore();
+    // Without the replacement, every later write would queue behind the statement nobody will ever answer.
+    await waitFor(async () => (await cutWriter.write([state(id, 72, T0 + 2)], await fenceTerm()).catch(() => undefined))?.rowsWritten === 1, {
+      timeoutMs: 3000,
+      message: 'a write on a new connection',
+    });
+    expect(await awayBuy(id)).toBe(72);
+    // Nothing of the writer's is left running on the server.
+    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = ${PROXIED_APP} AND state = 'active'`).length === 0, {
+      message: 'no statement of the writer still running',
+    });
   });
 });
