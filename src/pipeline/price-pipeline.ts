@@ -49,7 +49,6 @@ export class PricePipeline {
    * exchange-time window and of the REST silence rule.
    */
   applyQuote(quote: MarketQuote, receivedAtMs: number): void {
-    this.lastQuoteAt = receivedAtMs;
     let stamped = quote;
     if (quote.source === 'rest') {
       // REST has no exchange time: whatever the reader put there, its stamp is the receive time handed in.
@@ -59,6 +58,8 @@ export class PricePipeline {
       return;
     }
     const outcome = this.book.apply(stamped, { receivedAtMs, socketDown: this.socketDown });
+    // /status lastMessageAgeMs ages on accepted quotes only: refused, stale or unmapped ones must not look fresh.
+    if (outcome.kind === 'updated' || outcome.kind === 'unchanged') this.lastQuoteAt = receivedAtMs;
     if (outcome.kind === 'updated') {
       this.enqueue(outcome.prices);
       this.events.onQueued();
