@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { stdSerializers } from 'pino';
 
 /**
@@ -43,7 +44,8 @@ function scrub(value: unknown, depth = 0): unknown {
  * credentials removed from every string of it: driver errors may quote a connection string.
  */
 export function errSerializer(error: unknown): unknown {
-  if (!(error instanceof Error)) return typeof error === 'string' ? redactUrl(error) : error;
+  // isNativeError too: an error made in another realm (a vm context, as under jest) is no instanceof this Error.
+  if (!(error instanceof Error) && !types.isNativeError(error)) return typeof error === 'string' ? redactUrl(error) : error;
   return scrub(stdSerializers.err(error));
 }
 
