@@ -31,7 +31,8 @@ import type { GamePrices } from '../prices/types';
  *
  * It returns one row: `written` (rows actually updated), `fenced` (a higher term holds the fence: nothing written),
  * `fence_missing` (kalshi_fence has no row: nothing written), `skipped` (JSON array of the game ids whose rows were
- * locked by another transaction: not written, to be queued again).
+ * locked by another transaction: not written, to be queued again), `not_object` (JSON array of the game ids whose
+ * frontend_data is not a JSON object: left alone, and reported as bad rows).
  */
 export const FLUSH_STATEMENT = `
 WITH incoming AS (
@@ -88,7 +89,11 @@ SELECT (SELECT count(*) FROM written)::int AS written,
           FROM incoming AS n
          WHERE EXISTS (SELECT 1 FROM fence)
            AND n.game_id NOT IN (SELECT game_id FROM locked)
-           AND EXISTS (SELECT 1 FROM frontend_games AS g WHERE g.live_game_id = n.game_id)) AS skipped
+           AND EXISTS (SELECT 1 FROM frontend_games AS g WHERE g.live_game_id = n.game_id)) AS skipped,
+       (SELECT COALESCE(json_agg(n.game_id), '[]'::json)
+          FROM locked AS n
+          JOIN frontend_games AS g ON g.live_game_id = n.game_id
+         WHERE jsonb_typeof(g.frontend_data) <> 'object') AS not_object
 `;
 
 /** One element of the flush payload (snake_case: the column names of json_to_recordset). */

@@ -62,6 +62,8 @@ export interface WriteResult {
   skipped: GamePrices[];
   /** kalshi_fence holds a higher term than the writer's: a newer leader writes now, and nothing was written. */
   fenced: boolean;
+  /** Games whose frontend_data is not a JSON object: left alone (the API owns the row); the caller counts them. */
+  notObject: string[];
 }
 
 interface FlushOutcomeRow {
@@ -69,6 +71,7 @@ interface FlushOutcomeRow {
   fenced: boolean;
   fence_missing: boolean;
   skipped: string[];
+  not_object: string[];
 }
 
 const UNREACHABLE = new Set([
@@ -122,7 +125,7 @@ export class PostgresWriter {
 
   /** Writes the batch as term `term` (the leader term's fencing token, Lease.term). */
   async write(batch: readonly GamePrices[], term: number): Promise<WriteResult> {
-    if (batch.length === 0) return { rowsWritten: 0, skipped: [], fenced: false };
+    if (batch.length === 0) return { rowsWritten: 0, skipped: [], fenced: false, notObject: [] };
     const sql = this.target instanceof ReplaceableSql ? this.target.sql : this.target;
     const query = sql.unsafe<FlushOutcomeRow[]>(FLUSH_STATEMENT, [toFlushPayload(batch), term]);
     let timer: NodeJS.Timeout | undefined;
@@ -158,6 +161,7 @@ export class PostgresWriter {
       rowsWritten: row.written,
       skipped: skippedIds.size === 0 ? [] : batch.filter((game) => skippedIds.has(game.gameId)),
       fenced: row.fenced,
+      notObject: row.not_object,
     };
   }
 }

@@ -319,7 +319,8 @@ export class LeaderTerm {
     const { metrics } = this.deps;
     const started = process.hrtime.bigint();
     // The fencing token: the Lease's term (src/leader/lease.ts) once LeaderTermDeps carries it; 0 until then.
-    const { rowsWritten, skipped, fenced } = await writer.write(batch, 0);
+    const { rowsWritten, skipped, fenced, notObject } = await writer.write(batch, 0);
+    for (const gameId of notObject) this.deps.complaints.report('frontend_data_not_object', { gameId });
     // Rows another writer holds locked were skipped: they wait for the next flush, under anything newer.
     if (skipped.length > 0) {
       this.pipeline.flushQueue.requeue(skipped);

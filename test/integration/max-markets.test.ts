@@ -20,7 +20,7 @@ afterAll(async () => {
 it('a tracked market stays tracked when its row is touched or a new row sorts before it', async () => {
   const prefix = uniqueId('MM').toUpperCase();
   const [a, b, early] = [`${prefix}-B1`, `${prefix}-B2`, `${prefix}-A0`];
-  for (const [ticker, game] of [[a, 'g1'], [b, 'g2'], [early, 'g3']] as const) {
+  for (const game of ['g1', 'g2', 'g3']) {
     await db.sql`INSERT INTO frontend_games (live_game_id, slug) VALUES (${prefix + game}, ${game})`;
   }
   await db.sql`INSERT INTO kalshi_markets (ticker, live_game_id, side, updated_at) VALUES

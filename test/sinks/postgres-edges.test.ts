@@ -70,10 +70,10 @@ describe('fencing (kalshi_fence)', () => {
 
   it('a write of term 5 after one of term 6 writes nothing and says it was fenced', async () => {
     const id = await insertGame();
-    expect(await writer.write([state(id, 40)], 6)).toEqual({ rowsWritten: 1, skipped: [], fenced: false });
+    expect(await writer.write([state(id, 40)], 6)).toEqual({ rowsWritten: 1, skipped: [], fenced: false, notObject: [] });
     expect(await fenceTerm()).toBe(6);
 
-    expect(await writer.write([state(id, 30, T0 + 1000)], 5)).toEqual({ rowsWritten: 0, skipped: [], fenced: true });
+    expect(await writer.write([state(id, 30, T0 + 1000)], 5)).toEqual({ rowsWritten: 0, skipped: [], fenced: true, notObject: [] });
     expect(await awayBuy(id)).toBe(40);
     expect(await fenceTerm()).toBe(6);
 
@@ -97,7 +97,7 @@ describe('fencing (kalshi_fence)', () => {
         message: 'the late flush waiting on the fence row',
       });
       await reserved`COMMIT`;
-      expect(await late).toEqual({ rowsWritten: 0, skipped: [], fenced: true });
+      expect(await late).toEqual({ rowsWritten: 0, skipped: [], fenced: true, notObject: [] });
       expect(await awayBuy(id)).toBeNull();
     } finally {
       reserved.release();
@@ -116,13 +116,13 @@ describe("another writer's row lock", () => {
       const lockedState = state(locked, 44);
       const result = await writer.write([lockedState, state(free, 45), state(uniqueId('unknown'), 46)], term);
       expect(Date.now() - started).toBeLessThan(WRITER_CONNECTION.lock_timeout); // never waited on the lock
-      expect(result).toEqual({ rowsWritten: 1, skipped: [lockedState], fenced: false });
+      expect(result).toEqual({ rowsWritten: 1, skipped: [lockedState], fenced: false, notObject: [] });
       expect(await awayBuy(free)).toBe(45);
     } finally {
       await holder.release();
     }
     expect(await awayBuy(locked)).toBeNull();
-    expect(await writer.write([state(locked, 44)], term)).toEqual({ rowsWritten: 1, skipped: [], fenced: false });
+    expect(await writer.write([state(locked, 44)], term)).toEqual({ rowsWritten: 1, skipped: [], fenced: false, notObject: [] });
     expect(await awayBuy(locked)).toBe(44);
   });
 

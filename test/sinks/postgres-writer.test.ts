@@ -17,7 +17,7 @@ afterAll(async () => {
 const T0 = 1_738_772_400_000;
 /** This database's fence is never raised above it (the fencing tests have their own database). */
 const TERM = 1;
-const written = (rowsWritten: number) => ({ rowsWritten, skipped: [], fenced: false });
+const written = (rowsWritten: number, notObject: string[] = []) => ({ rowsWritten, skipped: [], fenced: false, notObject });
 
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0): GamePrices {
   return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
@@ -160,9 +160,10 @@ describe('PostgresWriter', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('leaves a row whose frontend_data is not a JSON object alone', async () => {
+  it('leaves a row whose frontend_data is not a JSON object alone, and names it so the caller counts it', async () => {
     const id = await insertGame('[1, 2]');
-    expect(await writer.write([state(id, p(43, 42), p(58, 57))], TERM)).toEqual(written(0));
+    const fine = await insertGame();
+    expect(await writer.write([state(id, p(43, 42), p(58, 57)), state(fine, p(43, 42), p(58, 57))], TERM)).toEqual(written(1, [id]));
     expect((await read(id)).data).toEqual([1, 2]);
   });
 
