@@ -123,9 +123,14 @@ export class PostgresWriter {
     this.timeoutMs = options.timeoutMs ?? FLUSH_WRITE_TIMEOUT_MS;
   }
 
-  /** Writes the batch as term `term` (the leader term's fencing token, Lease.term). */
-  async write(batch: readonly GamePrices[], term: number): Promise<WriteResult> {
+  /**
+   * Writes the batch as term `term` (the leader term's fencing token, Lease.term). `deadline` (wall-clock ms), when
+   * given, shortens this try's timeout to it: the last flush at shutdown retries until its deadline and no try of
+   * it may outlive it.
+   */
+  async write(batch: readonly GamePrices[], term: number, deadline?: number): Promise<WriteResult> {
     if (batch.length === 0) return { rowsWritten: 0, skipped: [], fenced: false, notObject: [] };
+    const timeoutMs = deadline === undefined ? this.timeoutMs : Math.max(0, Math.min(this.timeoutMs, deadline - Date.now()));
     const sql = this.target instanceof ReplaceableSql ? this.target.sql : this.target;
     const query = sql.unsafe<FlushOutcomeRow[]>(FLUSH_STATEMENT, [toFlushPayload(batch), term]);
     let timer: NodeJS.Timeout | undefined;
@@ -139,8 +144,8 @@ export class PostgresWriter {
         if (this.target instanceof ReplaceableSql) this.target.replace();
         // On a shared pool: a query still waiting for a connection is taken out of the queue, so it cannot land later.
         else if ((query as unknown as { active?: boolean }).active !== true) query.cancel();
-        reject(new PostgresWriteError('timeout', `Postgres flush did not finish within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new PostgresWriteError('timeout', `Postgres flush did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
     });
     let row: FlushOutcomeRow | undefined;
     try {

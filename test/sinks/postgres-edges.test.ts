@@ -191,6 +191,10 @@ describe('Postgres unreachable (the last flush retries to its deadline: each try
     await expect(cutWriter.write([state(id, 71, T0 + 1)], await fenceTerm())).rejects.toMatchObject({ code: 'timeout' });
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 200);
     expect(through.sql).not.toBe(first);
+    // A try given a deadline (the last flush at shutdown) ends by it, however long the writer's own timeout.
+    const deadline = Date.now() + 150;
+    await expect(new PostgresWriter(through, { timeoutMs: 10_000 }).write([state(id, 71, T0 + 1)], await fenceTerm(), deadline)).rejects.toMatchObject({ code: 'timeout' });
+    expect(Date.now() - deadline).toBeLessThan(100);
     proxy.restore();
     // Without the replacement, every later write would queue behind the statement nobody will ever answer.
     await waitFor(async () => (await cutWriter.write([state(id, 72, T0 + 2)], await fenceTerm()).catch(() => undefined))?.rowsWritten === 1, {
