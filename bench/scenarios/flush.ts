@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import type { GamePrices } from '../../src/prices/types';
-import { PostgresWriter } from '../../src/sinks/postgres-writer';
+import { PostgresWriter, WRITER_CONNECTION } from '../../src/sinks/postgres-writer';
 import { benchGames, type BenchGame } from '../common';
 import type { BenchContext } from '../context';
 import { createBenchDatabase, percentile, round1, seedGames, sortedNumbers } from '../infra';
@@ -63,8 +63,8 @@ const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started)
 export async function runFlush(ctx: BenchContext): Promise<FlushResult> {
   const games = benchGames(5000, 'F');
   const db = await createBenchDatabase();
-  // The service's own pool settings (app.ts).
-  const sql = postgres(db.url, { max: 4, connect_timeout: 5, onnotice: () => undefined, connection: { statement_timeout: 15_000 } });
+  // The service's own writer connection (src/app/connections.ts openPostgresWriter).
+  const sql = postgres(db.url, { max: 1, connect_timeout: 5, onnotice: () => undefined, connection: { ...WRITER_CONNECTION } });
   try {
     await seedGames(db.sql, games, false);
     await db.sql`vacuum analyze frontend_games`;
