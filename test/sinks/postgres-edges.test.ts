@@ -26,7 +26,7 @@ afterAll(async () => {
 const T0 = Date.now() - 60_000;
 const p = (buy: number, sell: number): TeamPrices => ({ kalshiBuyPrice: buy, kalshiSellPrice: sell });
 function state(gameId: string, cents: number, updatedAtMs = T0): GamePrices {
-  return { gameId, slug: `slug-${gameId}`, awayTeam: p(cents, cents - 1), homeTeam: p(101 - cents, 100 - cents), ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
+  return { gameId, slug: `slug-${gameId}`, awayTeam: p(cents, cents - 1), homeTeam: p(101 - cents, 100 - cents), ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs, status: 'open', result: null };
 }
 async function insertGame(): Promise<string> {
   const id = uniqueId('g');
