@@ -101,6 +101,15 @@ export class MarketSubscriptions {
     return true;
   }
 
+  /**
+   * Kalshi holds this desired market for us (confirmed), or refused it and it waits for its retry: either way the
+   * socket is doing all it can for it. False for a market still converging (a command in flight, error 27 backoff).
+   */
+  serves(ticker: string): boolean {
+    if (!this.desired.has(ticker)) return false;
+    return (this.held.has(ticker) && !this.unconfirmed.has(ticker)) || this.refused.has(ticker);
+  }
+
   add(tickers: Iterable<string>): void {
     for (const ticker of tickers) {
       this.desired.add(ticker);
