@@ -141,7 +141,7 @@ export class KalshiFeed {
   /** The market is subscribed (or refused and awaiting its retry) on a connection that is open now. */
   serves(ticker: string): boolean {
     const shard = this.shardOf.get(ticker);
-    return shard !== undefined && shard.connection.state === 'open' && shard.subscriptions.serves(ticker);
+    return shard?.connection.state === 'open' && shard.subscriptions.serves(ticker);
   }
 
   /** Stops reading from every socket at once (shutdown). */
