@@ -22,7 +22,9 @@ function pricesFlowing(term: TermStatus): Check {
     const unread = term.fallback?.unread ?? 0;
     const waiting = term.fallback?.waiting ?? 0;
     const markets = term.fallback?.markets ?? term.mappedMarkets;
-    if (unread === 0 && waiting === 0) return { ok: true, detail: `REST fallback active for ${markets} of ${term.mappedMarkets} markets` };
+    if (unread === 0 && waiting === 0) {
+      return { ok: true, detail: markets >= term.mappedMarkets ? 'REST fallback active' : `REST fallback active for ${markets} of ${term.mappedMarkets} markets` };
+    }
     const sample = term.fallback?.missingSample.join(', ') ?? '';
     const why = unread > 0 ? `${unread} of ${term.mappedMarkets} markets not read yet: ${sample}` : `${waiting} markets neither served by the socket nor polled yet`;
     return { ok: false, detail: `REST fallback active for ${markets} markets; ${why}` };

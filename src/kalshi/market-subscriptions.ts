@@ -102,12 +102,13 @@ export class MarketSubscriptions {
   }
 
   /**
-   * Kalshi holds this desired market for us (confirmed), or refused it and it waits for its retry: either way the
-   * socket is doing all it can for it. False for a market still converging (a command in flight, error 27 backoff).
+   * Kalshi holds this desired market for us (a `subscribed` reply counts: its ticks flow even before an `ok` list
+   * confirms it), or refused it and it waits for its retry: either way the socket does all it can for it. False for
+   * a market not held yet (a command in flight, error 27 backoff, a socket just reopened).
    */
   serves(ticker: string): boolean {
     if (!this.desired.has(ticker)) return false;
-    return (this.held.has(ticker) && !this.unconfirmed.has(ticker)) || this.refused.has(ticker);
+    return this.held.has(ticker) || this.refused.has(ticker);
   }
 
   add(tickers: Iterable<string>): void {

@@ -237,13 +237,15 @@ export class LeaderTerm {
     const inputsMs = flushDeadline === undefined ? INPUTS_STOP_MS : Math.min(INPUTS_STOP_MS, Math.max(0, (flushDeadline - Date.now()) / 2));
     if (!(await within(inputs, inputsMs))) log.warn({ waitedMs: Math.round(inputsMs) }, 'inputs still stopping; going on without them');
 
+    let finished = true;
     if (lockStillOurs) {
       this.stageValue = 'last flush to Postgres and publish to Redis';
-      await this.lastFlush(flushDeadline ?? Number.MAX_SAFE_INTEGER);
+      finished = await this.lastFlush(flushDeadline ?? Number.MAX_SAFE_INTEGER);
     }
     const unflushedGames = lockStillOurs ? this.pipeline.flushQueue.size : 0;
     const unpublishedGames = lockStillOurs ? this.pipeline.publishQueue.size : 0;
-    const outcome = { flushed: unflushedGames + unpublishedGames === 0, unflushedGames, unpublishedGames };
+    // A write still in flight at the deadline has left the queue but not reached its store: not flushed.
+    const outcome = { flushed: finished && unflushedGames + unpublishedGames === 0, unflushedGames, unpublishedGames };
     // A stage that did not finish stays named, for the overrun log line.
     if (outcome.flushed) this.stageValue = 'ended';
     else log.error({ unflushedGames, unpublishedGames }, 'last flush did not complete');
@@ -256,7 +258,7 @@ export class LeaderTerm {
    * (docs/ARCHITECTURE.md, "Nothing lost"): a Postgres away for a few seconds of the budget costs latency, not the
    * last prices. Bounded by the deadline even when a write hangs.
    */
-  private async lastFlush(deadline: number): Promise<void> {
+  private async lastFlush(deadline: number): Promise<boolean> {
     const giveUp = new AbortController();
     const attempts = (async () => {
       for (let attempt = 1; !giveUp.signal.aborted; attempt += 1) {
@@ -266,7 +268,7 @@ export class LeaderTerm {
       }
     })();
     try {
-      await within(attempts, deadline - Date.now());
+      return await within(attempts, deadline - Date.now());
     } finally {
       giveUp.abort();
     }

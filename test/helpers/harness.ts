@@ -59,6 +59,8 @@ export interface HarnessOptions {
   reconnect?: ReconnectPolicyOptions;
   /** Start the service (default true). */
   start?: boolean;
+  /** Markets on each Kalshi connection before another is opened (default 500). */
+  marketsPerConnection?: number;
 }
 
 /** Environment for the service against this harness's simulator, database and Redis prefix. */
@@ -107,7 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   );
-  const app = new App({ config: result.config, log, reconnect: options.reconnect ?? { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 } });
+  const app = new App({ config: result.config, log, reconnect: options.reconnect ?? { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 }, marketsPerConnection: options.marketsPerConnection });
   const messages = await collectMessages(redis.keys.channel);
   if (options.start !== false) {
     await app.start();
