@@ -3,7 +3,7 @@ import type { MarketQuote } from '../prices/types';
 import type { FallbackView } from './fallback-markets';
 import type { InactiveMarkets } from './inactive-markets';
 import type { KalshiRest, RestPage, RestPassResult } from './rest-client';
-import { Wakeup } from '../term/wakeup';
+import { Wakeup } from '../timing/wakeup';
 import { quotesToApply, type InvalidSink } from './rest-page';
 
 /** Where REST answers go: the price pipeline (the book's precedence decides what they may change). */

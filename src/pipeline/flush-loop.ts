@@ -1,7 +1,7 @@
 import type { LatestByGame } from '../prices/latest-by-game';
 import type { GamePrices } from '../prices/types';
 import type { QueueWatcher } from './price-pipeline';
-import { Wakeup } from '../term/wakeup';
+import { Wakeup } from '../timing/wakeup';
 import { delayToNextSlot } from './flush-schedule';
 
 /** Where a loop writes (the term's write gate); a rejection puts the batch back in the queue. */

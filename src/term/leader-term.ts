@@ -22,10 +22,10 @@ import type { RedisClient } from '../redis/connect';
 import { PostgresWriter } from '../sinks/postgres-writer';
 import type { RedisKeys } from '../sinks/redis-keys';
 import { RedisPublisher } from '../sinks/redis-publisher';
-import { every, pause } from './every';
+import { every, pause } from '../timing/every';
+import { within } from '../timing/within';
 import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
 import type { TermStatus } from './term-status';
-import { within } from './within';
 import { WriteGate } from './write-gate';
 
 export const PRICE_HASH_TTL_MS = 60_000;

@@ -124,7 +124,7 @@ describe('per-market REST fallback', () => {
     await h.app.start();
     await waitFor(() => h.app.role === 'leader');
     await waitFor(() => h.sim.subscribedTickers().has(`${run}-LIVE`), { timeoutMs: 10_000 });
-    await waitFor(async () => ((await (await fetch(`${h.app.address}/readyz`)).status) === 200), { message: 'subscribed and confirmed' });
+    await waitFor(async () => (await fetch(`${h.app.address}/readyz`)).status === 200, { message: 'subscribed and confirmed' });
     const requestsBefore = gate.requests.length;
     // The next two commands (the new market's add_markets and its first retry) meet Kalshi's rate limit.
     h.sim.failNextCommand(27);
