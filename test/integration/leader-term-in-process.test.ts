@@ -49,10 +49,10 @@ afterAll(async () => {
 });
 
 function newTerm(valid: () => boolean = () => true, marketsPerConnection?: number): LeaderTerm {
-  let term: LeaderTerm | undefined;
-  const metrics = createMetrics(() => term?.status() ?? NO_TERM);
+  const made: { term?: LeaderTerm } = {};
+  const metrics = createMetrics(() => made.term?.status() ?? NO_TERM);
   const lease: Lease = { term: 1, lockValue: 'test:lease', valid };
-  term = new LeaderTerm({
+  const term = new LeaderTerm({
     config,
     log,
     metrics,
@@ -65,6 +65,7 @@ function newTerm(valid: () => boolean = () => true, marketsPerConnection?: numbe
     reconnect: { delaysMs: [100], healthyAfterMs: 30_000 },
     marketsPerConnection,
   });
+  made.term = term;
   terms.push(term);
   return term;
 }
