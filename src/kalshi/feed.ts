@@ -50,6 +50,8 @@ export interface FeedOptions {
 interface Shard {
   connection: KalshiConnection;
   subscriptions: MarketSubscriptions;
+  /** Ends the shard's subscription loop (the shard closed, or the feed stopped). */
+  lifetime: AbortController;
 }
 
 export interface FeedStatus {
@@ -74,7 +76,8 @@ export class KalshiFeed {
   private readonly shards: Shard[] = [];
   private readonly shardOf = new Map<string, Shard>();
   private nextConnectionId = 1;
-  private stopped = false;
+  /** The feed's life: aborted by stop(); every shard's loop ends with it, and nothing is placed after it. */
+  private readonly lifetime = new AbortController();
   private readonly perConnection: number;
   /** Kalshi's per-subscription market limit, once a connection met it (error 26; the number is unpublished). */
   private learnedLimit = Infinity;
@@ -85,7 +88,7 @@ export class KalshiFeed {
 
   /** Makes the subscribed set equal to `tickers`: new ones are placed on a socket with room, gone ones removed. */
   setMarkets(tickers: ReadonlySet<string>): void {
-    if (this.stopped) return;
+    if (this.lifetime.signal.aborted) return;
     const removedBy = new Map<Shard, string[]>();
     for (const [ticker, shard] of this.shardOf) {
       if (tickers.has(ticker)) continue;
@@ -116,7 +119,7 @@ export class KalshiFeed {
 
   /** Error 26 on a socket: it is full; what did not fit goes to other sockets (never a second subscription on it). */
   private spill(from: Shard, spilled: readonly string[], capacity: number): void {
-    if (this.stopped) return;
+    if (this.lifetime.signal.aborted) return;
     this.learnedLimit = Math.min(this.learnedLimit, Math.max(1, capacity));
     const moving = spilled.filter((ticker) => this.shardOf.get(ticker) === from);
     for (const ticker of moving) this.shardOf.delete(ticker);
@@ -150,10 +153,10 @@ export class KalshiFeed {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.lifetime.abort();
     const shards = this.shards.splice(0);
     this.shardOf.clear();
-    for (const shard of shards) shard.subscriptions.stop();
+    for (const shard of shards) shard.lifetime.abort();
     await Promise.all(shards.map((shard) => shard.connection.stop()));
   }
 
@@ -237,9 +240,11 @@ export class KalshiFeed {
         onFull: (spilled, capacity) => this.spill(shard, spilled, capacity),
         onRefused: (ticker, code) => complaints.report('market_refused', { ticker, code }),
       }),
+      lifetime: new AbortController(),
     };
     subscriptions = shard.subscriptions;
     this.shards.push(shard);
+    void shard.subscriptions.run(shard.lifetime.signal);
     connection.start();
     return shard;
   }
@@ -262,7 +267,7 @@ export class KalshiFeed {
     if (empty.length === 0) return;
     for (const shard of empty) {
       this.shards.splice(this.shards.indexOf(shard), 1);
-      shard.subscriptions.stop();
+      shard.lifetime.abort();
     }
     await Promise.all(empty.map((shard) => shard.connection.stop()));
   }

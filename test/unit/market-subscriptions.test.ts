@@ -70,7 +70,10 @@ function setup(kalshi = new FakeKalshi()) {
     onRefused: (ticker) => refused.push(ticker),
     onMarketsAdded: (list) => added.push(list),
   });
-  return { kalshi, subs, full, refused, added };
+  // The feed runs each connection's loop under the shard's signal; the tests do the same and abort it at the end.
+  const lifetime = new AbortController();
+  void subs.run(lifetime.signal);
+  return { kalshi, subs, full, refused, added, stop: () => lifetime.abort() };
 }
 
 beforeEach(() => jest.useFakeTimers({ now: 1_800_000_000_000 }));
@@ -78,7 +81,7 @@ afterEach(() => jest.useRealTimers());
 
 describe('MarketSubscriptions', () => {
   it('subscribes in commands of at most 50 tickers, 100 ms apart, one subscription grown with add_markets', async () => {
-    const { kalshi, subs } = setup();
+    const { kalshi, subs, stop } = setup();
     subs.add(tickers(120));
     await jest.advanceTimersByTimeAsync(2000);
     const commands = kalshi.sent.map((c) => [c.cmd, c.action ?? '', c.tickers.length]);
@@ -93,13 +96,13 @@ describe('MarketSubscriptions', () => {
     expect(subs.converged).toBe(true);
     expect(subs.subscribedCount).toBe(120);
     expect(tickers(120).every((t) => subs.serves(t))).toBe(true);
-    subs.stop();
+    stop();
   });
 
   it('error 26: keeps what the connection holds and hands the rest to another connection', async () => {
     const kalshi = new FakeKalshi();
     kalshi.capacity = 60;
-    const { subs, full } = setup(kalshi);
+    const { subs, full, stop } = setup(kalshi);
     subs.add(tickers(120));
     await jest.advanceTimersByTimeAsync(2000);
     expect(full).toHaveLength(1);
@@ -110,13 +113,13 @@ describe('MarketSubscriptions', () => {
     expect(subs.converged).toBe(true);
     expect(subs.serves('KX-0')).toBe(true);
     expect(subs.serves('KX-119')).toBe(false);
-    subs.stop();
+    stop();
   });
 
   it('a refused market alone is retried with backoff (first within 5 s), counted as refused, not as subscribed', async () => {
     const kalshi = new FakeKalshi();
     kalshi.refuse.add('KX-BAD');
-    const { subs, refused } = setup(kalshi);
+    const { subs, refused, stop } = setup(kalshi);
     subs.add(['KX-0', 'KX-1']);
     await jest.advanceTimersByTimeAsync(1000);
     subs.add(['KX-BAD', 'KX-2']);
@@ -139,11 +142,11 @@ describe('MarketSubscriptions', () => {
     await jest.advanceTimersByTimeAsync(20_000);
     expect(subs.refusedCount).toBe(0);
     expect(subs.subscribedCount).toBe(4);
-    subs.stop();
+    stop();
   });
 
   it('a refused delete_markets is sent once more, then the market is forgotten locally (never a loop)', async () => {
-    const { kalshi, subs } = setup();
+    const { kalshi, subs, stop } = setup();
     subs.add(['KX-0', 'KX-1', 'KX-2']);
     await jest.advanceTimersByTimeAsync(1000);
     kalshi.deleteRefusal = 12;
@@ -153,11 +156,11 @@ describe('MarketSubscriptions', () => {
     expect(deletes.map((c) => c.tickers)).toEqual([['KX-1'], ['KX-1']]);
     expect(subs.converged).toBe(true);
     expect(subs.subscribedCount).toBe(2);
-    subs.stop();
+    stop();
   });
 
   it('error 27 backs off; the market waiting for it is not served until Kalshi takes it', async () => {
-    const { kalshi, subs } = setup();
+    const { kalshi, subs, stop } = setup();
     subs.add(['KX-0']);
     await jest.advanceTimersByTimeAsync(1000);
     kalshi.failNext.push(27, 27);
@@ -174,11 +177,11 @@ describe('MarketSubscriptions', () => {
     expect(at[1] - at[0]).toBeGreaterThanOrEqual(2000);
     expect(at[2] - at[1]).toBeGreaterThanOrEqual(4000);
     expect(subs.serves('KX-LATE')).toBe(true);
-    subs.stop();
+    stop();
   });
 
   it('a closed socket serves nothing; the next open subscribes everything again', async () => {
-    const { kalshi, subs } = setup();
+    const { kalshi, subs, stop } = setup();
     subs.add(['KX-0', 'KX-1']);
     await jest.advanceTimersByTimeAsync(1000);
     kalshi.state = 'waiting';
@@ -192,6 +195,6 @@ describe('MarketSubscriptions', () => {
     await jest.advanceTimersByTimeAsync(1000);
     expect(kalshi.sent[before]).toMatchObject({ cmd: 'subscribe', tickers: ['KX-0', 'KX-1'] });
     expect(subs.serves('KX-0')).toBe(true);
-    subs.stop();
+    stop();
   });
 });
