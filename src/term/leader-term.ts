@@ -286,6 +286,7 @@ export class LeaderTerm {
         log: log.child({ component: 'kalshi-ws' }),
         reconnect,
         marketsPerConnection,
+        exchangeDelay: metrics.exchangeDelay,
         quotes: this.pipeline,
         complaints,
         counters: metrics,
