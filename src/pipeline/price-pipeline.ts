@@ -2,6 +2,7 @@ import type { MarketMapDiff } from '../mapping/market-map';
 import { isBelievableExchangeTime } from '../prices/exchange-time';
 import { GameBook, type GameBookOptions, type MappedMarket } from '../prices/game-book';
 import { LatestByGame } from '../prices/latest-by-game';
+import type { MarketStatusSink, MarketStatusUpdate } from '../prices/market-status';
 import type { GamePrices, MarketQuote } from '../prices/types';
 
 /** Where refused input goes: counted by reason and logged at a bounded rate (src/observability/complaints.ts). */
@@ -41,7 +42,7 @@ const NEVER = new AbortController().signal;
  * the leader term feeds it (socket ticks, REST answers) and its loops drain the queues. It is the term's sink for
  * quotes.
  */
-export class PricePipeline {
+export class PricePipeline implements MarketStatusSink {
   readonly book: GameBook;
   readonly flushQueue: LatestByGame;
   readonly publishQueue: LatestByGame;
@@ -89,6 +90,26 @@ export class PricePipeline {
     } else if (outcome.kind === 'unmapped') {
       this.complaints.report('unknown_ticker', { ticker: quote.ticker });
     }
+  }
+
+  /**
+   * A market's status from the lifecycle channel or a REST read (docs/CONTRACT.md "A game's whole life"). When the
+   * game's status or result changes, its new state goes into the next flush and is published at once, not held by
+   * the publish window. A market not mapped (the lifecycle channel carries every market of the exchange) changes
+   * nothing and is not complained of.
+   */
+  applyStatus(update: MarketStatusUpdate, receivedAtMs: number): void {
+    if (this.signal.aborted) return;
+    const outcome = this.book.applyStatus(update, receivedAtMs);
+    if (outcome.kind !== 'updated') return;
+    this.flushQueue.put(outcome.prices);
+    this.publishQueue.putUrgent(outcome.prices);
+    this.watcher.queued();
+  }
+
+  /** Games by status now (kalshi_games_by_status and /status read it at scrape). */
+  gamesByStatus(): ReturnType<GameBook['gamesByStatus']> {
+    return this.book.gamesByStatus();
   }
 
   /**

@@ -215,6 +215,7 @@ export class LeaderTerm {
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
       lastFlush: this.gate.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
+      gamesByStatus: this.pipeline.gamesByStatus(),
     };
   }
 
