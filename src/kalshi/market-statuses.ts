@@ -65,7 +65,7 @@ export class MarketStatuses implements RestStatuses {
   }
 
   /** Drops markets no longer mapped. */
-  retain(mapped: ReadonlySet<string>): void {
+  retain(mapped: { has(ticker: string): boolean }): void {
     for (const ticker of this.known.keys()) if (!mapped.has(ticker)) this.known.delete(ticker);
   }
 

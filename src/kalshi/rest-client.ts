@@ -150,10 +150,17 @@ export class KalshiRest {
   }
 
   /** Reads these markets in groups of at most 100, handing every page to `onPage` as it arrives. Never throws. */
-  async readMarkets(tickers: readonly string[], read: ReadOptions): Promise<RestPassResult> {
+  async readMarkets(tickers: readonly string[], given: ReadOptions): Promise<RestPassResult> {
     const started = Date.now();
     const groups = chunk([...new Set(tickers)], TICKERS_PER_REQUEST);
     const result: RestPassResult = { requests: 0, pages: 0, rateLimited: 0, retries: 0, unread: [], failures: [], aborted: false, durationMs: 0 };
+    // One listener on the caller's (long-lived, shared) signal per read whatever its concurrency: the workers'
+    // turns, requests and backoffs listen to this read's own signal, aborted with it.
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    if (given.signal.aborted) controller.abort();
+    else given.signal.addEventListener('abort', onAbort, { once: true });
+    const read: ReadOptions = { ...given, signal: controller.signal };
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < groups.length && !read.signal.aborted) {
@@ -163,7 +170,11 @@ export class KalshiRest {
       }
     };
     const concurrency = Math.max(1, Math.min(read.concurrency ?? this.concurrency, this.concurrency));
-    await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, () => worker()));
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, () => worker()));
+    } finally {
+      given.signal.removeEventListener('abort', onAbort);
+    }
     result.aborted = read.signal.aborted;
     result.durationMs = Date.now() - started;
     return result;

@@ -5,12 +5,14 @@ export type InvalidSink = (reason: string, detail?: Record<string, unknown>) => 
 
 /** What every REST reader (fallback polls, first reads, reconciliation) needs of the term's market statuses. */
 export interface RestStatuses {
+  /** Markets whose status is known (bounded by the mapped markets through `retain`). */
+  readonly size: number;
   /** Determined: never read again this term (until re-mapped). Every other status keeps being read. */
   has(ticker: string): boolean;
   /** Hands the page's statuses on and returns the quotes that may be applied. */
   fromRestPage(page: RestPage, onInvalid: InvalidSink): MarketQuote[];
   /** Drops markets no longer mapped. */
-  retain(mapped: ReadonlySet<string>): void;
+  retain(mapped: { has(ticker: string): boolean }): void;
   /** Determined markets by REST status, for /status. */
   byStatus(): Record<string, number>;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { MarketKeys } from '../kalshi/fallback-markets';
 import { LifecycleChannel, type ChannelHost, type LifecycleChannelStatus, type LifecycleCounters } from '../kalshi/lifecycle-channel';
 import { MarketStatuses } from '../kalshi/market-statuses';
 import type { ChannelMessage, ErrorMessage } from '../kalshi/protocol';
@@ -18,8 +19,8 @@ export interface TermLifecycleDeps {
   rest: Pick<KalshiRest, 'readMarkets'>;
   /** The term's price pipeline. */
   sink: MarketStatusSink;
-  /** The mapped markets now. */
-  mapped(): ReadonlySet<string>;
+  /** The mapped markets now (the mapper's map: read, never copied, per market). */
+  mapped(): MarketKeys;
   counters: LifecycleCounters;
   onInvalid: InvalidSink;
   log: Logger;
@@ -35,6 +36,8 @@ export interface TermLifecycleDeps {
 export class TermLifecycle {
   /** For every REST reader of the term (fallback polls, first reads, reconciliation). */
   readonly statuses: MarketStatuses;
+  /** The mapped markets but the determined: those a socket (or, failing it, REST) must serve. A view, not a copy. */
+  readonly undetermined: MarketKeys;
   private readonly channel: LifecycleChannel;
 
   constructor(private readonly deps: TermLifecycleDeps) {
@@ -43,19 +46,26 @@ export class TermLifecycle {
       sink: deps.sink,
       isMapped,
       log: deps.log,
-      onDetermined: () => deps.feed.setMarkets(this.subscribable(deps.mapped())),
+      onDetermined: () => deps.feed.setMarkets(this.subscribable(deps.mapped().keys())),
     });
     this.channel = new LifecycleChannel({
       host: deps.feed,
       rest: deps.rest,
       statuses: this.statuses,
-      mapped: () => [...deps.mapped()],
+      mapped: () => [...deps.mapped().keys()],
       isMapped,
       counters: deps.counters,
       onInvalid: deps.onInvalid,
       log: deps.log,
       ...(deps.superviseMs === undefined ? {} : { superviseMs: deps.superviseMs }),
     });
+    const statuses = this.statuses;
+    this.undetermined = {
+      has: (ticker) => deps.mapped().has(ticker) && !statuses.isDetermined(ticker),
+      *keys() {
+        for (const ticker of deps.mapped().keys()) if (!statuses.isDetermined(ticker)) yield ticker;
+      },
+    };
   }
 
   /** The lifecycle subscription and its re-reads, while the socket is enabled; nothing to do in REST-only mode. */

@@ -51,7 +51,7 @@ async function rig(): Promise<Rig> {
   const sunk: Rig['sunk'] = [];
   const mapped = new Set(GAME);
   const log = pino({ level: 'silent' });
-  // eslint-disable-next-line prefer-const -- the feed's events close over the lifecycle before it is built
+  // eslint-disable-next-line prefer-const -- the feed hands frames to the lifecycle, built after it
   let life: TermLifecycle | undefined;
   const feed = new KalshiFeed({
     url: sim.wsUrl,
@@ -59,16 +59,9 @@ async function rig(): Promise<Rig> {
     stallTimeoutMs: 5_000,
     log,
     reconnect: { delaysMs: [100], healthyAfterMs: 30_000 },
-    events: {
-      onQuote: () => undefined,
-      onInvalid: (reason) => counted.invalid.push(reason),
-      onMessage: () => undefined,
-      onReconnect: () => undefined,
-      onAuthRejected: () => undefined,
-      onMarketsAdded: () => undefined,
-      onStateChange: () => undefined,
-      onChannelMessage: (message, connectionId, receivedAtMs) => life?.handle(message, connectionId, receivedAtMs),
-    },
+    quotes: { applyQuote: () => undefined },
+    complaints: { report: (reason) => void counted.invalid.push(reason) },
+    channels: { handle: (message, connectionId, receivedAtMs) => life?.handle(message, connectionId, receivedAtMs) },
   });
   life = new TermLifecycle({
     feed: { enabled: true, openConnections: () => feed.openConnections(), setMarkets: (tickers) => feed.setMarkets(tickers) },
