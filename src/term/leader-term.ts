@@ -7,6 +7,7 @@ import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import { InactiveMarkets } from '../kalshi/inactive-markets';
 import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
 import type { KalshiRest } from '../kalshi/rest-client';
+import { createFeedHealth, type FeedHealthMonitor, type TermFacts } from '../feed-health/feed-health';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
 import type { Metrics } from '../observability/metrics';
@@ -37,7 +38,7 @@ export interface LeaderTermDeps {
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
-  rest: Pick<KalshiRest, 'readMarkets'>;
+  rest: Pick<KalshiRest, 'readMarkets' | 'readExchangeStatus'>;
   reconnect?: ReconnectPolicyOptions;
 }
 
@@ -76,6 +77,7 @@ export class LeaderTerm {
   private readonly fallback: FallbackPoller;
   private readonly reconciler: Reconciler;
   private readonly feed: TermFeed;
+  private readonly health: FeedHealthMonitor;
   /** Markets REST called not active: not polled again this term unless re-mapped. */
   private readonly inactive = new InactiveMarkets();
   /** Everything running in the background for this term, awaited (bounded) at stop. */
@@ -128,10 +130,11 @@ export class LeaderTerm {
     });
 
     const { rest } = deps;
+    this.health = createFeedHealth(deps, { termFacts: () => this.termFacts() }, { allowed: () => this.writesAllowed });
     const tickers = () => [...this.mapper.current.keys()];
     const onInvalid = (reason: string, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
     this.fallback = new FallbackPoller({
-      rest,
+      rest: this.health.watchRest(rest),
       signal,
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
@@ -208,7 +211,15 @@ export class LeaderTerm {
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
+      health: this.health.status(),
     };
+  }
+
+  /** What the feed state is derived from (src/feed-health/feed-state.ts). */
+  private termFacts(): TermFacts {
+    const { allSubscribed } = this.feed.status();
+    const mapped = this.mapper.size;
+    return { mapLoaded: this.mapper.lastLoadAtMs > 0, mappedMarkets: mapped, subscribedAll: allSubscribed, socketEnabled: this.feed.enabled, marketsInFallback: this.fallback.active ? mapped : 0 };
   }
 
   /** Ends the term (idempotent: the first call's options win). */
@@ -226,6 +237,7 @@ export class LeaderTerm {
     // The fallback chain and the reconciler run from their construction until the signal aborts.
     this.track(this.fallback.done);
     this.track(this.reconciler.done);
+    this.track(this.health.run(this.signal));
     if (this.feed.enabled) {
       this.track(every(SUPERVISE_EVERY_MS, this.signal, () => this.supervise()));
     } else {

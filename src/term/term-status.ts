@@ -1,5 +1,6 @@
 import type { FallbackStatus } from '../kalshi/fallback-poller';
 import type { FeedStatus } from '../kalshi/feed';
+import type { FeedHealthStatus } from '../feed-health/feed-health';
 
 export interface LastFlush {
   at: string;
@@ -21,6 +22,8 @@ export interface TermStatus {
   queues: { postgres: number; redis: number };
   lastFlush: LastFlush | null;
   lastQuoteAtMs: number;
+  /** The feed state and Kalshi's exchange status as this term sees them; undefined without a term. */
+  health?: FeedHealthStatus;
 }
 
 export const NO_FEED: FeedStatus = {

@@ -7,5 +7,15 @@ export type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats, UrlS
 export { isPriceMessage, parsePriceMessage } from './validate';
 export { readPriceStates, scanPricedGameIds } from './read-hashes';
 export { PriceMessageSchema, PriceHashSchema, fromPriceHash, type PriceMessage, type PriceHash } from './contract';
+export {
+  FEED_STATES,
+  FeedStatusMessageSchema,
+  FeedHashSchema,
+  fromFeedHash,
+  parseFeedStatusMessage,
+  type KalshiFeedState,
+  type FeedStatusMessage,
+  type FeedHash,
+} from './contract';
 export { redisKeys, type RedisKeys } from './redis-keys';
 export { execByNode, type PipelineResults } from './pipeline-by-node';
