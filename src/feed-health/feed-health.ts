@@ -82,7 +82,7 @@ export class FeedHealthMonitor {
   }
 
   /** The fallback's REST client, noting every read that brought market data (what `down` is measured against). */
-  watchRest<R extends Pick<KalshiRest, 'readMarkets'>>(rest: R): Pick<KalshiRest, 'readMarkets'> {
+  watchRest(rest: Pick<KalshiRest, 'readMarkets'>): Pick<KalshiRest, 'readMarkets'> {
     return {
       readMarkets: (tickers: readonly string[], read: ReadOptions): Promise<RestPassResult> =>
         rest.readMarkets(tickers, {
@@ -114,18 +114,20 @@ export class FeedHealthMonitor {
       pollIntervalMs: options.pollIntervalMs,
       initial: previous ?? { state: 'down', since: this.now(), reason: 'leader starting, no feed before' },
     });
-    let written: { state: FeedState; atMs: number } | undefined;
+    let written: { state: FeedState; reason: string; atMs: number } | undefined;
     const evaluate = async (): Promise<void> => {
       const machine = this.machine;
       if (machine === undefined) return;
       const nowMs = this.now();
       const health = machine.next({ ...options.term.termFacts(), lastRestSuccessAtMs: this.lastRestSuccessAtMs, exchange: this.exchange }, nowMs);
-      const changed = written === undefined || written.state !== health.state;
-      if (!changed && nowMs - (written?.atMs ?? 0) < FEED_KEEP_ALIVE_MS) return;
+      const changed = written?.state !== health.state;
+      // A new reason ("socket down 12 s" → "13 s") rewrites the hash, at most once a second, without a message.
+      const stale = written?.reason !== health.reason || nowMs - (written?.atMs ?? 0) >= FEED_KEEP_ALIVE_MS;
+      if (!changed && !stale) return;
       if (signal.aborted || !options.gate.allowed()) return;
       try {
         await options.writer.write(health, changed, nowMs);
-        written = { state: health.state, atMs: nowMs };
+        written = { state: health.state, reason: health.reason, atMs: nowMs };
         if (changed) options.log.info({ state: health.state, reason: health.reason }, `feed state: ${health.state}`);
       } catch (err) {
         // Tried again at the next evaluation: the change is still pending.
@@ -158,7 +160,7 @@ export class FeedHealthMonitor {
         const was = this.exchange;
         this.exchange = result.trading;
         this.exchangeReadAtMs = this.now();
-        if ((was?.paused ?? false) !== result.trading.paused) {
+        if (was?.paused !== result.trading.paused && (was !== undefined || result.trading.paused)) {
           this.options.log.warn({ paused: result.trading.paused, resumesAt: result.trading.resumesAt }, result.trading.paused ? 'Kalshi says trading is paused' : 'Kalshi says trading is on again');
         }
         return;

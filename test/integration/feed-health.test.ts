@@ -7,6 +7,7 @@ import { TEST_REDIS_URL } from '../helpers/redis';
 import { RestGate } from '../helpers/rest-gate';
 import { waitFor } from '../helpers/wait';
 import pino from 'pino';
+import { fromFeedHash, parseFeedStatusMessage } from '@kalshi-ingestor/client';
 
 /**
  * The feed state from outside (docs/CONTRACT.md, "Feed health and the exchange's own status"): what `kalshi:feed`
@@ -100,6 +101,10 @@ describe('feed state against the simulator', () => {
       return value.state === 'live' && value.reason.includes('socket serving') ? value : undefined;
     }, { message: 'kalshi:feed live' });
     expect(hash.leader).toBe(h.env.WORKER_ID);
+    // What the service writes is what the client package's schemas accept.
+    expect(fromFeedHash(hash)).toMatchObject({ state: 'live', leader: h.env.WORKER_ID });
+    const { receivedAtMs: _at, ...published } = channel.messages.at(-1) ?? { receivedAtMs: 0 };
+    expect(parseFeedStatusMessage(JSON.stringify(published))).not.toBeNull();
     expect(Number(hash.updatedAt)).toBeGreaterThan(Date.now() - 30_000);
     expect(Number(hash.since)).toBeLessThanOrEqual(Number(hash.updatedAt));
     const ttl = await h.redis.redis.pttl(h.redis.keys.feed);
