@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { within } from '../term/within';
+import { within } from '../timing/within';
 import type { LeaderLock } from './leader-lock';
 
 /** Compare-and-delete, waited for until `deadline` at most: an unreleased lock only costs the standby its ttl. */
