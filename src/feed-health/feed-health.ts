@@ -3,8 +3,8 @@ import type { Config } from '../config';
 import type { RedisClient } from '../redis/connect';
 import type { RedisKeys } from '../sinks/redis-keys';
 import type { ExchangeStatusRead, KalshiRest, ReadOptions, RestPassResult } from '../kalshi/rest-client';
-import { every } from '../term/every';
-import { within } from '../term/within';
+import { every } from '../timing/every';
+import { within } from '../timing/within';
 import { FeedStore } from './feed-store';
 import { FeedStateMachine, type ExchangeTrading, type FeedFacts, type FeedHealth, type FeedState } from './feed-state';
 
