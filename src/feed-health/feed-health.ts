@@ -53,7 +53,11 @@ export interface FeedHealthOptions {
 }
 
 /** /status, readiness and the gauges. */
-export interface FeedHealthStatus extends FeedHealth {
+export interface FeedHealthStatus {
+  /** undefined until the term knows something (no previous leader's word, the map not loaded yet). */
+  state: FeedState | undefined;
+  since: number | undefined;
+  reason: string | undefined;
   /**
    * Kalshi's exchange status says trading is on. true until the first successful read says otherwise (an unknown
    * must not silence the alerts that kalshi_exchange_trading_active == 0 silences), and on a standby.
@@ -96,9 +100,11 @@ export class FeedHealthMonitor {
   }
 
   status(): FeedHealthStatus {
-    const health = this.machine?.current ?? { state: 'down' as FeedState, since: 0, reason: 'not evaluated yet' };
+    const health = this.machine?.current;
     return {
-      ...health,
+      state: health?.state,
+      since: health?.since,
+      reason: health?.reason,
       tradingActive: this.exchange?.paused !== true,
       resumesAt: this.exchange?.resumesAt ?? null,
       exchangeReadAt: this.exchangeReadAtMs === undefined ? null : new Date(this.exchangeReadAtMs).toISOString(),
@@ -112,7 +118,8 @@ export class FeedHealthMonitor {
     if (signal.aborted) return;
     this.machine = new FeedStateMachine({
       pollIntervalMs: options.pollIntervalMs,
-      initial: previous ?? { state: 'down', since: this.now(), reason: 'leader starting, no feed before' },
+      // No previous leader's word: nothing is written until the term knows something (the map, or a pause).
+      initial: previous,
     });
     let written: { state: FeedState; reason: string; atMs: number } | undefined;
     const evaluate = async (): Promise<void> => {
@@ -120,6 +127,7 @@ export class FeedHealthMonitor {
       if (machine === undefined) return;
       const nowMs = this.now();
       const health = machine.next({ ...options.term.termFacts(), lastRestSuccessAtMs: this.lastRestSuccessAtMs, exchange: this.exchange }, nowMs);
+      if (health === undefined) return;
       const changed = written?.state !== health.state;
       // A new reason ("socket down 12 s" → "13 s") rewrites the hash, at most once a second, without a message.
       const stale = written?.reason !== health.reason || nowMs - (written?.atMs ?? 0) >= FEED_KEEP_ALIVE_MS;

@@ -48,8 +48,8 @@ export interface FeedHealth {
 export interface FeedStateOptions {
   /** FALLBACK_POLL_INTERVAL_MS: REST silent for two of these while it should serve = down. */
   pollIntervalMs: number;
-  /** The state the term starts from (what the previous leader last said, or `down` when nobody said anything). */
-  initial: FeedHealth;
+  /** The state the term starts from: what the previous leader last said; none when nobody said anything. */
+  initial?: FeedHealth;
 }
 
 /**
@@ -62,22 +62,23 @@ export interface FeedStateOptions {
  * - otherwise (the socket just lost, the fallback not started yet: FALLBACK_AFTER_MS) the state stays what it was.
  */
 export class FeedStateMachine {
-  private currentValue: FeedHealth;
+  private currentValue: FeedHealth | undefined;
   /** When the socket last stopped serving every market (undefined while it serves them all). */
   private socketLostAtMs: number | undefined;
   /** When the fallback last started serving (undefined while it serves nothing). */
   private fallbackSinceMs: number | undefined;
 
   constructor(private readonly options: FeedStateOptions) {
-    this.currentValue = { ...options.initial };
+    this.currentValue = options.initial === undefined ? undefined : { ...options.initial };
   }
 
-  get current(): FeedHealth {
+  /** undefined until there is something to say (no previous state, and nothing known yet). */
+  get current(): FeedHealth | undefined {
     return this.currentValue;
   }
 
   /** Evaluates the facts at `nowMs`; returns the health, with a new `since` only when the state changed. */
-  next(facts: FeedFacts, nowMs: number): FeedHealth {
+  next(facts: FeedFacts, nowMs: number): FeedHealth | undefined {
     const serving = facts.mapLoaded && facts.socketEnabled && (facts.subscribedAll || facts.mappedMarkets === 0);
     if (serving || !facts.mapLoaded) this.socketLostAtMs = undefined;
     else this.socketLostAtMs ??= nowMs;
@@ -87,7 +88,8 @@ export class FeedStateMachine {
     const verdict = this.verdict(facts, serving, nowMs);
     if (verdict === undefined) return this.currentValue;
     const [state, reason] = verdict;
-    this.currentValue = { state, since: state === this.currentValue.state ? this.currentValue.since : nowMs, reason };
+    const since = this.currentValue?.state === state ? this.currentValue.since : nowMs;
+    this.currentValue = { state, since, reason };
     return this.currentValue;
   }
 

@@ -9,7 +9,7 @@ export interface ScrapeSource {
   queues: { postgres: number };
   mappedMarkets: number;
   /** The leader's feed state and Kalshi's trading flag (absent on a standby: no state, trading assumed on). */
-  health?: { state: KalshiFeedState; tradingActive: boolean };
+  health?: { state: KalshiFeedState | undefined; tradingActive: boolean };
 }
 
 const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
