@@ -8,6 +8,7 @@ import { RestGate } from '../helpers/rest-gate';
 import { waitFor } from '../helpers/wait';
 import pino from 'pino';
 import { fromFeedHash, parseFeedStatusMessage } from '@kalshi-ingestor/client';
+import { FEED_KEEP_ALIVE_MS } from '../../src/feed-health/feed-health';
 
 /**
  * The feed state from outside (docs/CONTRACT.md, "Feed health and the exchange's own status"): what `kalshi:feed`
@@ -271,6 +272,22 @@ describe('a standby', () => {
     await waitFor(() => h.app.role === 'leader', { message: 'leads' });
     await waitFor(async () => (await feedHash(h)).leader === h.env.WORKER_ID, { message: 'the key written by the new leader' });
   });
+
+  it('a leader that lost its lock writes kalshi:feed no more (not even its keep-alive)', async () => {
+    await waitFor(() => h.app.role === 'leader', { message: 'leads' });
+    await waitFor(async () => (await feedHash(h)).leader === h.env.WORKER_ID, { message: 'written' });
+    // Another replica takes the lock: this one steps down at its next renewal (a third of the 3 s ttl).
+    await h.redis.redis.set(h.redis.keys.leader, 'thief:1', 'PX', 60_000);
+    await waitFor(() => h.app.role === 'standby', { timeoutMs: 5000, message: 'stepped down' });
+    const last = await feedHash(h);
+    // A living term would rewrite the hash within a keep-alive period (and sooner on a change, such as a cut socket).
+    cutSocket(h);
+    await new Promise((resolve) => setTimeout(resolve, FEED_KEEP_ALIVE_MS + 1000));
+    expect(await feedHash(h)).toEqual(last);
+    restoreSocket(h);
+    await h.redis.redis.del(h.redis.keys.leader);
+    await waitFor(() => h.app.role === 'leader', { message: 'leads again' });
+  }, 40_000);
 
   it('a second replica started beside the leader writes nothing while the leader lives', async () => {
     const env = { ...h.env, WORKER_ID: uniqueId('standby') };
