@@ -24,6 +24,7 @@ export function statusBody(role: Role, workerId: string, wsEnabled: boolean, ter
       term.health === undefined
         ? null
         : { tradingActive: term.health.tradingActive, resumesAt: term.health.resumesAt, lastReadAt: term.health.exchangeReadAt },
+    gamesByStatus: term.gamesByStatus,
   };
 }
 

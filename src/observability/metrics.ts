@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FEED_STATES, type KalshiFeedState } from '@kalshi-ingestor/client';
+import type { GameStatus } from '../prices/market-status';
 import { HistogramAccumulator } from './histogram-accumulator';
 
 /** What the scrape-time gauges read (the current term's status, or a standby's). */
@@ -11,9 +12,22 @@ export interface ScrapeSource {
   mappedMarkets: number;
   /** The leader's feed state and Kalshi's trading flag (absent on a standby: no state, trading assumed on). */
   health?: { state: KalshiFeedState | undefined; tradingActive: boolean };
+  /** Games by status in the book (kalshi_games_by_status); all 0 without a term. */
+  gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
 
-const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
+/** Every game status, so each label exists (at 0) from the first scrape. */
+export const GAME_STATUSES: readonly GameStatus[] = ['scheduled', 'open', 'paused', 'closed', 'final'];
+export const NO_GAMES: Readonly<Record<GameStatus, number>> = { scheduled: 0, open: 0, paused: 0, closed: 0, final: 0 };
+
+const NOTHING: ScrapeSource = {
+  leading: false,
+  fallbackActive: false,
+  feed: { connected: 0, subscribedMarkets: 0 },
+  queues: { postgres: 0 },
+  mappedMarkets: 0,
+  gamesByStatus: NO_GAMES,
+};
 
 /**
  * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
@@ -92,6 +106,16 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
       },
       () => (source().health?.tradingActive === false ? 0 : 1),
     ),
+    gamesByStatus: new Gauge({
+      name: 'kalshi_games_by_status',
+      help: 'Mapped games by their market status (scheduled, open, paused, closed, final)',
+      labelNames: ['status'] as const,
+      registers,
+      collect() {
+        const counts = source().gamesByStatus;
+        for (const status of GAME_STATUSES) this.labels(status).set(counts[status]);
+      },
+    }),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',

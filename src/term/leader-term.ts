@@ -212,6 +212,7 @@ export class LeaderTerm {
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
       health: this.health.status(),
+      gamesByStatus: this.pipeline.gamesByStatus(),
     };
   }
 

@@ -1,6 +1,8 @@
 import type { FallbackStatus } from '../kalshi/fallback-poller';
 import type { FeedStatus } from '../kalshi/feed';
 import type { FeedHealthStatus } from '../feed-health/feed-health';
+import { NO_GAMES } from '../observability/metrics';
+import type { GameStatus } from '../prices/market-status';
 
 export interface LastFlush {
   at: string;
@@ -24,6 +26,8 @@ export interface TermStatus {
   lastQuoteAtMs: number;
   /** The feed state and Kalshi's exchange status as this term sees them; undefined without a term. */
   health?: FeedHealthStatus;
+  /** The term's games by status (kalshi_games_by_status, /status). */
+  gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
 
 export const NO_FEED: FeedStatus = {
@@ -48,4 +52,5 @@ export const NO_TERM: TermStatus = {
   queues: { postgres: 0, redis: 0 },
   lastFlush: null,
   lastQuoteAtMs: 0,
+  gamesByStatus: NO_GAMES,
 };

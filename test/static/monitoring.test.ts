@@ -27,8 +27,8 @@ function rules(values: Record<string, unknown> = {}): Rule[] {
 
 describe('contract metric names', () => {
   test('are the fifteen of DESIGN.md and those added since', () => {
-    expect(contract.length).toBeGreaterThanOrEqual(18);
-    expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total']));
+    expect(contract.length).toBeGreaterThanOrEqual(19);
+    expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total', 'kalshi_games_by_status']));
     expect(contract).toEqual(expect.arrayContaining(['kalshi_feed_state', 'kalshi_exchange_trading_active']));
   });
 
