@@ -40,13 +40,15 @@ describe('loadConfig', () => {
     }
   });
 
-  it('takes EXCHANGE_STATUS_INTERVAL_MS as whole milliseconds, at least 100', () => {
+  it('takes EXCHANGE_STATUS_INTERVAL_MS as whole milliseconds, from 100 to 2^31 - 1', () => {
     const interval = (value: string) => {
       const result = loadConfig({ KALSHI_WS_ENABLED: 'false', EXCHANGE_STATUS_INTERVAL_MS: value });
       return result.ok ? result.config.exchangeStatusIntervalMs : result.problems.join('\n');
     };
     expect(interval('15000')).toBe(15000);
-    for (const bad of ['99', '-1', '1.5', 'often']) expect(interval(bad)).toMatch(/^EXCHANGE_STATUS_INTERVAL_MS: needs an integer number of milliseconds, at least 100/);
+    for (const bad of ['99', '-1', '1.5', 'often', '2147483648']) {
+      expect(interval(bad)).toMatch(/^EXCHANGE_STATUS_INTERVAL_MS: needs an integer number of milliseconds, from 100 to 2147483647/);
+    }
   });
 
   it('reports every bad variable at once, one line each, naming the form it needs', () => {
