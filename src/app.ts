@@ -12,6 +12,7 @@ import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
 import { KalshiRest } from './kalshi/rest-client';
 import { LeaderLock } from './leader/leader-lock';
 import { Leadership, type Role } from './leader/leadership';
+import type { Lease } from './leader/lease';
 import { releaseLock } from './leader/release-lock';
 import { Complaints } from './observability/complaints';
 import { HeapMonitor } from './observability/heap-monitor';
@@ -27,6 +28,8 @@ export interface AppOptions {
   log: Logger;
   /** Tests shorten the reconnect delays; production uses the policy's defaults. */
   reconnect?: ReconnectPolicyOptions;
+  /** Tests put a few markets on each Kalshi connection; production uses 500. */
+  marketsPerConnection?: number;
 }
 
 /**
@@ -164,7 +167,12 @@ export class App {
     if (this.stopping !== undefined) return;
     const { config, log, metrics, complaints, sql, writerSql, redis, rest } = this;
     const keys = redisKeys(config.redisKeyPrefix);
-    this.term = new LeaderTerm({ config, log, metrics, complaints, sql, writerSql, redis, keys, rest, reconnect: this.options.reconnect });
+    const { leadership } = this;
+    // Until the fencing term comes from kalshi:websocket:term: term 0, this replica's lock value, and the
+    // leadership loop's own check that the last renewal is younger than 2/3 of the ttl.
+    const lease: Lease = { term: 0, lockValue: this.lock.owner, valid: () => leadership.holdsLock() };
+    this.term = new LeaderTerm({ config, log, metrics, complaints, sql, writerSql, redis, keys, rest, lease, reconnect: this.options.reconnect, marketsPerConnection: this.options.marketsPerConnection });
+    this.term.start();
   }
 
   /** The lock is lost: the term stops at once and writes nothing more. */
