@@ -12,6 +12,7 @@ import type { KalshiRest } from '../kalshi/rest-client';
 import type { LifecycleCounters } from '../kalshi/lifecycle-channel';
 import type { Lease } from '../leader/lease';
 import type { MarketMapDiff } from '../mapping/market-map';
+import { createFeedHealth, type FeedHealthMonitor, type TermFacts } from '../feed-health/feed-health';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
 import type { Metrics } from '../observability/metrics';
@@ -41,10 +42,11 @@ const LAST_FLUSH_RETRY_MAX_MS = 500;
  * Abort listeners the term's signal may hold at once, part by part (each waits on it through one pause, wakeup or
  * REST read at a time; a REST read holds one listener whatever its concurrency, src/kalshi/rest-client.ts): flush
  * loop 1, publish loop 1, mapper 3 (its refresh pause, a load, a NOTIFY debounce), poller 2 (poll chain, first
- * reads), reconciler 1, supervisor 1, keep-alive 1, lifecycle 3 (its run, its supervisor, a re-read). Node warns
- * past 10 (MaxListenersExceededWarning); the bound keeps the warning for a real leak past it.
+ * reads), reconciler 1, supervisor 1, keep-alive 1, lifecycle 3 (its run, its supervisor, a re-read), feed health 2
+ * (its exchange status loop, its evaluation loop). Node warns past 10 (MaxListenersExceededWarning); the bound
+ * keeps the warning for a real leak past it.
  */
-const TERM_SIGNAL_LISTENERS = 1 + 1 + 3 + 2 + 1 + 1 + 1 + 3;
+const TERM_SIGNAL_LISTENERS = 1 + 1 + 3 + 2 + 1 + 1 + 1 + 3 + 2;
 
 export interface LeaderTermDeps {
   config: Config;
@@ -57,7 +59,7 @@ export interface LeaderTermDeps {
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
-  rest: Pick<KalshiRest, 'readMarkets'>;
+  rest: Pick<KalshiRest, 'readMarkets' | 'readExchangeStatus'>;
   /** This term's leadership: its fencing token and the freshness check the write gate makes before every write. */
   lease: Lease;
   reconnect?: ReconnectPolicyOptions;
@@ -100,6 +102,7 @@ export class LeaderTerm {
   private readonly log: Logger;
   private readonly pipeline: PricePipeline;
   private readonly gate: WriteGate;
+  private readonly health: FeedHealthMonitor;
   private readonly flushLoop: FlushLoop;
   private readonly publishLoop: PublishLoop;
   private readonly mapper: TickerMapper;
@@ -154,6 +157,7 @@ export class LeaderTerm {
       { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) },
     );
 
+    this.health = createFeedHealth(deps, { termFacts: () => this.termFacts() }, { allowed: () => this.gate.open });
     const mapped = () => [...this.mapper.current.keys()];
     const onInvalid = (reason: string, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
     this.life = new TermLifecycle({
@@ -172,7 +176,7 @@ export class LeaderTerm {
       log: log.child({ component: 'lifecycle' }),
     });
     this.poller = new FallbackPoller({
-      rest: deps.rest,
+      rest: this.health.watchRest(deps.rest),
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
       mapped,
@@ -225,6 +229,7 @@ export class LeaderTerm {
       this.poller.run(signal),
       this.reconciler.run(signal),
       this.life.run(signal),
+      this.health.run(signal),
       every(SUPERVISE_EVERY_MS, signal, () => this.supervise()),
       every(PRICE_HASH_TTL_MS / 3, signal, () => this.gate.keepAlive(this.pipeline.book), { runFirst: false }),
     ]);
@@ -250,7 +255,15 @@ export class LeaderTerm {
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
       lifecycle: this.life.status(),
       gamesByStatus: this.pipeline.gamesByStatus(),
+      health: this.health.status(),
     };
+  }
+
+  /** What the feed state is derived from (src/feed-health/feed-state.ts). */
+  private termFacts(): TermFacts {
+    const { allSubscribed } = this.feed.status();
+    const mapped = this.mapper.size;
+    return { mapLoaded: this.mapper.lastLoadAtMs > 0, mappedMarkets: mapped, subscribedAll: allSubscribed, socketEnabled: this.feed.enabled, marketsInFallback: this.fallbackMarkets.size };
   }
 
   /** Ends the term (idempotent: the first call's options win). */

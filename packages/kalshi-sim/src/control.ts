@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { QuoteUpdate, SimMarket } from './exchange';
 import { BodyError, readJson, sendError, sendJson } from './http-util';
 import type { LifecyclePayload, TerminalCode, UnlistedMode } from './protocol';
+import { ExchangeStatusControlSchema, type ExchangeStatusControl } from './exchange-status';
 
 /** What the control API drives; KalshiSimulator implements it. */
 export interface SimControls {
@@ -25,6 +26,8 @@ export interface SimControls {
   marketLife(ticker: string, action: 'pause' | 'resume' | 'close' | 'determine' | 'settle', options?: { result?: 'yes' | 'no' | ''; flagged?: boolean }): void;
   lifecycleEvent(msg: LifecyclePayload): void;
   loseLifecycleEvents(count?: number): void;
+  /** Kalshi's exchange status: pause or resume trading (GET /trade-api/v2/exchange/status answers it). */
+  setExchangeStatus(control: ExchangeStatusControl): void;
   hasMarket(ticker: string): boolean;
   readonly stats: object;
   subscribedTickers(): Set<string>;
@@ -172,6 +175,9 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
         break;
       case '/lifecycle/gap':
         sim.loseLifecycleEvents(parse(GapBody, body)?.lose ?? 1);
+        break;
+      case '/exchange-status':
+        sim.setExchangeStatus(parse(ExchangeStatusControlSchema, body));
         break;
       case '/tick': {
         const moved = sim.tick(parse(TickBody, body)?.count);

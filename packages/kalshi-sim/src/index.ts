@@ -4,5 +4,6 @@ export { Exchange, randomSimMarket, MARKET_STATUSES } from './exchange';
 export type { SimMarket, QuoteUpdate, RestMarket, MarketResultWord } from './exchange';
 export type { TickerPayload, LifecyclePayload } from './protocol';
 export { LIFECYCLE_CHANNEL } from './protocol';
+export { SimExchangeStatus, ExchangeStatusControlSchema, type ExchangeStatusControl } from './exchange-status';
 export { ErrorCode, RETIRED_CODES, UNLISTED_MODES, TICKER_SHAPES, SENDING_TS_MODES } from './protocol';
 export type { UnlistedMode, TickerShape, TerminalCode, SendingTsMode } from './protocol';
