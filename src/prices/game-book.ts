@@ -221,11 +221,15 @@ export class GameBook {
       if (same) return UNCHANGED;
       if (!hasSocketTime(game)) raise(state, game, quote.exchangeTimeMs);
     }
+    // A REST state is stamped no newer than its market's last socket exchange time: a receive time must not outrank
+    // the exchange's clock at the consumers, who order a game's messages by `timestamp` (a frozen leader's late REST
+    // answer would otherwise pass for the newest price).
+    const stampMs = quote.source === 'rest' && state.exchangeTimeMs > 0 ? Math.min(quote.exchangeTimeMs, state.exchangeTimeMs) : quote.exchangeTimeMs;
     state.bid = quote.yesBid;
     state.ask = quote.yesAsk;
     state.source = quote.source;
-    state.tickTimeMs = quote.exchangeTimeMs;
-    return { kind: 'updated', prices: pricesOf(game, quote.ticker, quote.exchangeTimeMs) };
+    state.tickTimeMs = stampMs;
+    return { kind: 'updated', prices: pricesOf(game, quote.ticker, stampMs) };
   }
 
   /** The current prices of a game, or undefined when none of its markets has quoted yet. */

@@ -7,6 +7,8 @@ import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import { InactiveMarkets } from '../kalshi/inactive-markets';
 import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
 import type { KalshiRest } from '../kalshi/rest-client';
+import type { FencedWrites } from '../leader/fenced-writes';
+import type { Lease } from '../leader/lease';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
 import type { Metrics } from '../observability/metrics';
@@ -39,6 +41,18 @@ export interface LeaderTermDeps {
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
   rest: Pick<KalshiRest, 'readMarkets'>;
   reconnect?: ReconnectPolicyOptions;
+  /** This term's leadership: its number, the lock's value (checked by the price scripts), and valid() before every write. */
+  lease: Lease;
+  /** Where writes the fence refused are counted and logged. */
+  fencedWrites: FencedWrites;
+}
+
+/** A write attempted while the lease is not valid (not renewed for 2/3 of the ttl): requeued, never sent. */
+export class LeaseLapsedError extends Error {
+  readonly code = 'LEASE_LAPSED';
+  constructor(term: number) {
+    super(`the lease of term ${term} is not valid (no lock renewal for 2/3 of the ttl): write held back`);
+  }
 }
 
 export interface TermStopOptions {
@@ -116,7 +130,10 @@ export class LeaderTerm {
       },
     });
 
-    this.publisher = new RedisPublisher(deps.redis, deps.keys, { hashTtlMs: PRICE_HASH_TTL_MS });
+    this.publisher = new RedisPublisher(deps.redis, deps.keys, {
+      hashTtlMs: PRICE_HASH_TTL_MS,
+      fence: { lockKey: deps.keys.leader, lockValue: deps.lease.lockValue },
+    });
     this.publishLoop = new PublishLoop({
       queue: this.pipeline.publishQueue,
       intervalMs: config.publishIntervalMs,
@@ -209,6 +226,16 @@ export class LeaderTerm {
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
     };
+  }
+
+  /**
+   * The Redis connection came back on another primary (a failover): writes the old one acknowledged may be gone, so
+   * every game's current state is written and published again.
+   */
+  republishAll(): void {
+    if (this.signal.aborted) return;
+    const games = this.pipeline.republishAll();
+    this.log.info({ games }, 'Redis primary changed: every game\'s current state queued for publishing again');
   }
 
   /** Ends the term (idempotent: the first call's options win). */
@@ -311,8 +338,14 @@ export class LeaderTerm {
     for (const quote of quotes) this.pipeline.applyQuote(quote, now);
   }
 
+  /** The write gate's lease check: a lapsed lease holds the batch back (requeued) until a renewal or a deposition. */
+  private requireLease(): void {
+    if (!this.deps.lease.valid()) throw new LeaseLapsedError(this.deps.lease.term);
+  }
+
   private async writeBatch(writer: PostgresWriter, batch: readonly GamePrices[]): Promise<void> {
     if (!this.writesAllowed) return;
+    this.requireLease();
     const { metrics } = this.deps;
     const started = process.hrtime.bigint();
     const { rowsWritten } = await writer.write(batch);
@@ -325,16 +358,28 @@ export class LeaderTerm {
 
   private async publishBatch(batch: readonly GamePrices[]): Promise<void> {
     if (!this.writesAllowed) return;
-    await this.publisher.publish(batch);
+    this.requireLease();
+    const { fenced } = await this.publisher.publish(batch);
+    // Refused by the lock check in the script: this term is over, the games are dropped (the lock's owner writes them).
+    this.deps.fencedWrites.refused('redis', fenced, { term: this.deps.lease.term, what: 'publish' });
     const now = Date.now();
     for (const prices of batch) this.deps.metrics.tickToPublish.observe(Math.max(0, now - prices.tickTimeMs) / 1000);
   }
 
   private async keepAlive(): Promise<void> {
-    if (!this.writesAllowed) return;
-    // A hash lost meanwhile (eviction, a flushed node) is rebuilt from the book's current prices.
-    const { book } = this.pipeline;
-    await this.publisher.touch([...book.gameIds()], (gameId) => book.current(gameId)).catch((err: unknown) => this.log.debug({ err }, 'price hash keep-alive failed'));
+    if (!this.writesAllowed || !this.deps.lease.valid()) return;
+    // A hash lost meanwhile (eviction, a flushed node) or differing from the book (a deposed leader's late write, a
+    // write lost in a failover) is rewritten from the book's current prices; a game with a publish pending is only
+    // extended (the publish writes it).
+    const { book, publishQueue } = this.pipeline;
+    const current = (gameId: string) => (publishQueue.has(gameId) ? undefined : book.current(gameId));
+    try {
+      const { rebuilt, repaired, fenced } = await this.publisher.touch([...book.gameIds()], current);
+      if (rebuilt + repaired > 0) this.log.info({ rebuilt, repaired }, 'keep-alive rewrote price hashes that were missing or differed from the book');
+      this.deps.fencedWrites.refused('redis', fenced, { term: this.deps.lease.term, what: 'keep-alive' });
+    } catch (err) {
+      this.log.debug({ err }, 'price hash keep-alive failed');
+    }
   }
 
   /** Socket down for FALLBACK_AFTER_MS → REST polling; back on the socket → polling off. */
