@@ -2,13 +2,16 @@
 
 # kalshi-ingestor image. Stages:
 #   base     the pinned Node LTS slim image every stage starts from
-#   build    every dependency (npm ci) and the TypeScript build (npm run build): packages/client/dist, dist/
-#   deps     production dependencies only (npm ci --omit=dev)
-#   runtime  base + production node_modules + dist/ + sql/, run as the unprivileged `node` user (1000)
+#   build    every dependency (npm ci) and the TypeScript builds: packages/client/dist, packages/kalshi-sim/dist, dist/
+#   deps     production dependencies only (npm ci --omit=dev), without the links to the dev-only workspace packages
+#   sim      the Kalshi simulator alone (node packages/kalshi-sim/dist/main.js), for docker compose: --target sim
+#   runtime  base + production node_modules + dist/ + sql/, run as the unprivileged `node` user (1000); no simulator,
+#            benchmark or demo code
 #
-# One image runs the service (the default CMD), the migration (node dist/db/migrate-cli.js) and the Kalshi
-# simulator (node dist/sim/main.js). npm is not used at runtime.
+# The default image (runtime, the last stage) runs the service (the default CMD) and the migration
+# (node dist/db/migrate-cli.js). npm is not used at runtime.
 #   docker build -t kalshi-ingestor .
+#   docker build --target sim -t kalshi-ingestor-sim .
 
 FROM node:24.21.0-bookworm-slim AS base
 WORKDIR /app
@@ -16,21 +19,44 @@ WORKDIR /app
 FROM base AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-# The workspace's manifest must be there for npm ci to link node_modules/@kalshi-ingestor/client.
+# Every workspace's manifest must be there for npm ci to install the workspaces (node_modules/@kalshi-ingestor/*).
 COPY packages/client/package.json ./packages/client/
+COPY packages/kalshi-sim/package.json ./packages/kalshi-sim/
+COPY examples/activity-watcher/package.json ./examples/activity-watcher/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages/client/tsconfig.json packages/client/tsconfig.build.json ./packages/client/
 COPY packages/client/src ./packages/client/src
+COPY packages/kalshi-sim/tsconfig.json packages/kalshi-sim/tsconfig.build.json ./packages/kalshi-sim/
+COPY packages/kalshi-sim/src ./packages/kalshi-sim/src
 COPY src ./src
-RUN npm run build
+# The client, the simulator (for the sim stage) and the service; not `npm run build`, which also builds the example.
+RUN npm run build --silent -w packages/client && npm run build --silent -w packages/kalshi-sim && npx tsc -p tsconfig.build.json
 
 FROM base AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json .npmrc ./
 COPY packages/client/package.json ./packages/client/
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+COPY packages/kalshi-sim/package.json ./packages/kalshi-sim/
+COPY examples/activity-watcher/package.json ./examples/activity-watcher/
+# The simulator and the example are not in the image: their links would point at nothing.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
+ && rm node_modules/@kalshi-ingestor/kalshi-sim node_modules/@kalshi-ingestor/activity-watcher
+
+FROM base AS sim
+LABEL org.opencontainers.image.title="kalshi-ingestor-sim" \
+      org.opencontainers.image.description="The Kalshi exchange simulator kalshi-ingestor is tested against (not for production)" \
+      org.opencontainers.image.licenses="UNLICENSED"
+WORKDIR /app
+ENV NODE_ENV=production
+# Its dependencies (ws, @sinclair/typebox) are the service's production dependencies too.
+COPY --from=deps /app/node_modules ./node_modules
+COPY packages/kalshi-sim/package.json ./packages/kalshi-sim/
+COPY --from=build /app/packages/kalshi-sim/dist ./packages/kalshi-sim/dist
+USER 1000:1000
+EXPOSE 9090
+CMD ["node", "packages/kalshi-sim/dist/main.js"]
 
 FROM base AS runtime
 LABEL org.opencontainers.image.title="kalshi-ingestor" \

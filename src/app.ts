@@ -21,7 +21,7 @@ import { PrimaryWatch } from './redis/primary-watch';
 import { redisKeys } from './sinks/redis-keys';
 import { LeaderTerm, type TermStopOutcome } from './term/leader-term';
 import { NO_TERM, type TermStatus } from './term/term-status';
-import { within } from './term/within';
+import { within } from './timing/within';
 
 export interface AppOptions {
   config: Config;

@@ -1,8 +1,8 @@
 import type postgres from 'postgres';
 import { redactUrl } from '../observability/redact';
 import type { RedisClient } from '../redis/connect';
-import { every } from '../term/every';
-import { within } from '../term/within';
+import { every } from '../timing/every';
+import { within } from '../timing/within';
 
 export interface Check {
   ok: boolean;

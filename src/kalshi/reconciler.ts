@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
-import { every } from '../term/every';
+import { every } from '../timing/every';
 import type { InactiveMarkets } from './inactive-markets';
 import { DriftTracker, findDrift } from './reconcile';
 import type { KalshiRest } from './rest-client';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { every } from '../term/every';
-import { within } from '../term/within';
+import { every } from '../timing/every';
+import { within } from '../timing/within';
 import type { LeaderLock } from './leader-lock';
 import type { Lease } from './lease';
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { MappedMarket } from '../prices/game-book';
 import type { RedisClient } from '../redis/connect';
-import { every, pause } from '../term/every';
+import { every, pause } from '../timing/every';
 import { buildMarketMap, diffMarketMaps, type MarketMapDiff, type MarketMapProblem, type MarketRow } from './market-map';
 
 export const MARKETS_CHANGED_CHANNEL = 'kalshi_markets_changed';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { every } from '../term/every';
+import { every } from '../timing/every';
 
 export interface HeapMonitorOptions {
   log: Logger;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { every } from '../term/every';
+import { every } from '../timing/every';
 import { isCluster, type RedisClient } from './connect';
 
 /** How often the primaries are identified even when no connection event said anything changed (a safety net). */

@@ -20,10 +20,10 @@ import type { RedisClient } from '../redis/connect';
 import { PostgresWriter } from '../sinks/postgres-writer';
 import type { RedisKeys } from '../sinks/redis-keys';
 import { RedisPublisher } from '../sinks/redis-publisher';
-import { every } from './every';
+import { every } from '../timing/every';
 import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
 import type { LastFlush, TermStatus } from './term-status';
-import { within } from './within';
+import { within } from '../timing/within';
 
 export const PRICE_HASH_TTL_MS = 60_000;
 const SUPERVISE_EVERY_MS = 250;

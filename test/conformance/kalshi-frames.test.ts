@@ -6,7 +6,7 @@ import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CommandError, KalshiConnection } from '../../src/kalshi/connection';
 import { isInvalid, okMarketTickers, parseServerFrame, tickerQuote, type ServerMessage } from '../../src/kalshi/protocol';
-import { KalshiSimulator } from '../../src/sim';
+import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { testKeys } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { startActivityWatcher, type ActivityWatcher, type KalshiPriceUpdateEvent } from '../../src/examples/activity-watcher';
+import { startActivityWatcher, type ActivityWatcher, type KalshiPriceUpdateEvent } from '@kalshi-ingestor/activity-watcher';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
 import { gameState } from '../client/helpers';
 import { uniqueId } from '../helpers/db';

@@ -25,6 +25,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * Why the page tests cannot run here, or undefined when they can: Chromium is missing on a developer's machine.
+ * Under CI (CI=true, set by GitHub Actions; .ci/run installs Chromium first) they always run, and fail without it.
+ */
+export const PAGE_TESTS_SKIPPED: string | undefined =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? undefined
+    : `page tests skipped: no Chromium at ${CHROMIUM}; \`npm run setup:browser\` installs it (or set CHROMIUM_PATH)`;
+
 /** Headless Chromium with a fresh profile; fails (never skips) when Chromium is not installed. */
 export async function launchBrowser(): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) {

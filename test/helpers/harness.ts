@@ -6,7 +6,7 @@ import { App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { ReconnectPolicyOptions } from '../../src/kalshi/reconnect-policy';
 import type { PriceMessage } from '../../src/sinks/price-message';
-import { KalshiSimulator, type SimulatorOptions } from '../../src/sim';
+import { KalshiSimulator, type SimulatorOptions } from '@kalshi-ingestor/kalshi-sim';
 import { createTestDatabase, uniqueId, type TestDatabase } from './db';
 import { collectMessages, createTestRedis, type MessageCollector, type TestRedis } from './redis';
 import { waitFor } from './wait';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Exchange } from '../../src/sim';
-import { handleRest } from '../../src/sim/rest';
+import type { Exchange } from '@kalshi-ingestor/kalshi-sim';
+import { handleRest } from '../../packages/kalshi-sim/src/rest';
 
 /**
  * Kalshi's REST as a demanding exchange serves it, for tests: a token bucket (Kalshi's read limit; beyond it

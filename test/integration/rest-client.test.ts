@@ -1,5 +1,5 @@
 import { KalshiRest, type RestPage, type RestPassResult } from '../../src/kalshi/rest-client';
-import { Exchange } from '../../src/sim';
+import { Exchange } from '@kalshi-ingestor/kalshi-sim';
 import { HUGE_BODY_BYTES, RestGate } from '../helpers/rest-gate';
 import { waitFor } from '../helpers/wait';
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { KalshiFeed } from '../../src/kalshi/feed';
 import type { MarketQuote } from '../../src/prices/types';
-import { KalshiSimulator, type SimulatorOptions } from '../../src/sim';
+import { KalshiSimulator, type SimulatorOptions } from '@kalshi-ingestor/kalshi-sim';
 import { testKeys } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 

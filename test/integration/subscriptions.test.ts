@@ -1,7 +1,7 @@
 import { uniqueId } from '../helpers/db';
 import { startHarness, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
-import type { UnlistedMode } from '../../src/sim';
+import type { UnlistedMode } from '@kalshi-ingestor/kalshi-sim';
 
 interface LoggedCommand {
   cmd?: string;

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createRedis, quitRedis, type RedisClient } from '../../src/redis/connect';
 import type { PriceMessage } from '../../src/sinks/price-message';
 import { redisKeys, type RedisKeys } from '../../src/sinks/redis-keys';
-import { KalshiSimulator } from '../../src/sim';
+import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../helpers/db';
 import { testKeys } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';

@@ -1,4 +1,4 @@
-import type { KalshiSimulator, SimulatorOptions } from '../../src/sim/simulator';
+import type { KalshiSimulator, SimulatorOptions } from '../../packages/kalshi-sim/src/simulator';
 import { nextEvent, simulators, type Json, type TestClient } from './helpers';
 
 const MARKETS = [

@@ -1,6 +1,6 @@
 import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { KalshiSimulator, type SimulatorOptions } from '../../src/sim/simulator';
+import { KalshiSimulator, type SimulatorOptions } from '../../packages/kalshi-sim/src/simulator';
 
 export const KEY_ID = 'test-key-id';
 const WS_PATH = '/trade-api/ws/v2';

@@ -1,4 +1,4 @@
-import type { KalshiSimulator } from '../../src/sim/simulator';
+import type { KalshiSimulator } from '../../packages/kalshi-sim/src/simulator';
 import { authHeaders, refusedStatus, simulators, type Json } from './helpers';
 
 const MARKETS = [

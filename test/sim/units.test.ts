@@ -1,10 +1,10 @@
-import { Exchange, randomSimMarket } from '../../src/sim/exchange';
-import { dollarsToUnits, formatDollars } from '../../src/sim/money';
+import { Exchange, randomSimMarket } from '../../packages/kalshi-sim/src/exchange';
+import { dollarsToUnits, formatDollars } from '../../packages/kalshi-sim/src/money';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { optionsFromEnv } from '../../src/sim/main';
+import { optionsFromEnv } from '../../packages/kalshi-sim/src/main';
 
 /** mulberry32: a small seeded PRNG so the walk is reproducible. */
 function seeded(seed: number): () => number {

@@ -13,7 +13,7 @@ import { REPO } from './helpers/helm';
 
 interface Service {
   image?: string;
-  build?: { context: string };
+  build?: { context: string; target?: string };
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
@@ -35,13 +35,22 @@ describe('docker-compose.yml', () => {
     expect(services.redis.healthcheck?.test.join(' ')).toContain('ping');
   });
 
-  test('keygen, migrate, sim and ingestor run the image built from this repository, read-only', () => {
+  test('keygen, migrate and ingestor run the service image built from this repository, the simulator its own target, read-only', () => {
     const image = services.ingestor.image;
-    for (const name of ['keygen', 'migrate', 'sim', 'ingestor']) {
-      expect([name, services[name].build?.context, services[name].image, services[name].read_only]).toEqual([name, '.', image, true]);
+    for (const name of ['keygen', 'migrate', 'ingestor']) {
+      expect([name, services[name].build?.context, services[name].build?.target, services[name].image, services[name].read_only]).toEqual([
+        name,
+        '.',
+        undefined, // the Dockerfile's last stage: the production image, without the simulator
+        image,
+        true,
+      ]);
     }
+    const sim = services.sim;
+    expect([sim.build?.context, sim.build?.target, sim.read_only]).toEqual(['.', 'sim', true]);
+    expect(sim.image).not.toBe(image);
     expect(services.migrate.command).toEqual(['node', 'dist/db/migrate-cli.js']);
-    expect(services.sim.command).toEqual(['node', 'dist/sim/main.js']);
+    expect(sim.command).toEqual(['node', 'packages/kalshi-sim/dist/main.js']);
     expect(services.ingestor.command).toBeUndefined(); // the image's CMD: node dist/main.js
   });
 

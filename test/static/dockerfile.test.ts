@@ -3,7 +3,7 @@
  * NODE_ENV=production, exec-form CMD, and a .dockerignore that sends what the COPYs need and nothing else.
  * (hadolint and a real `docker build` run in the GitHub workflow.)
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dockerignoreFilter from '@balena/dockerignore';
 import { DockerfileParser, Env, From, type Copy } from 'dockerfile-ast';
@@ -124,6 +124,11 @@ export function dockerfileProblems(text: string): string[] {
   if (depsStage && !copiedFrom(/node_modules/, depsStage)) problems.push('the runtime does not take node_modules from the --omit=dev stage');
   if (buildStage && !copiedFrom(/dist/, buildStage)) problems.push('the runtime does not take dist/ from the build stage');
   if (!copiedFrom(/^sql\/?$/)) problems.push('the runtime does not contain sql/');
+  // The simulator, the benchmark, the demo and the example are development tools: never in the production image.
+  const devOnly = /kalshi-sim|(^|\/)(sim|bench|demo|examples|build)(\/|$)/;
+  for (const c of finalCopies) {
+    for (const source of c.sources.filter((s) => devOnly.test(s))) problems.push(`the runtime copies ${source} (not service code)`);
+  }
   if (runs(final).some((r) => /\bnpm (ci|install)\b/.test(r)) && final !== depsStage) {
     problems.push('the runtime stage installs packages itself');
   }
@@ -176,9 +181,9 @@ describe('Dockerfile', () => {
     expect(dockerfileProblems(dockerfile)).toEqual([]);
   });
 
-  test('has build, production-dependency and runtime stages on a pinned Node LTS', () => {
+  test('has build, production-dependency, simulator and runtime stages on a pinned Node LTS', () => {
     const stages = parseDockerfile(dockerfile);
-    expect(stages.map((s) => s.alias)).toEqual(expect.arrayContaining(['build', 'deps', 'runtime']));
+    expect(stages.map((s) => s.alias)).toEqual(expect.arrayContaining(['build', 'deps', 'sim', 'runtime']));
     expect(stages[stages.length - 1].alias).toBe('runtime');
     const bases = stages.map((s) => s.image).filter((image) => !stages.some((s) => s.alias === image));
     expect(bases).toHaveLength(1);
@@ -186,9 +191,11 @@ describe('Dockerfile', () => {
   });
 
   test('the checks catch what they are for', () => {
+    // The runtime is the last stage: the last occurrence is the runtime's (the sim stage has a USER line too).
     const broken = (from: string, to: string) => {
-      expect(dockerfile).toContain(from);
-      return dockerfileProblems(dockerfile.replace(from, to));
+      const at = dockerfile.lastIndexOf(from);
+      expect(at).toBeGreaterThanOrEqual(0);
+      return dockerfileProblems(dockerfile.slice(0, at) + to + dockerfile.slice(at + from.length));
     };
     expect(broken('CMD ["node", "dist/main.js"]', 'CMD node dist/main.js')).toEqual([expect.stringMatching(/exec form/)]);
     expect(broken('CMD ["node", "dist/main.js"]', 'CMD ["npm", "start"]')).toEqual([expect.stringMatching(/exec form/)]);
@@ -199,9 +206,35 @@ describe('Dockerfile', () => {
     expect(broken('.npm npm ci --omit=dev', '.npm npm ci')).toEqual(expect.arrayContaining([expect.stringMatching(/--omit=dev/)]));
     expect(broken('ENV NODE_ENV=production\n# Everything', '# Everything')).toEqual([expect.stringMatching(/NODE_ENV/)]);
     expect(broken('COPY sql ./sql', '')).toEqual([expect.stringMatching(/sql/)]);
+    expect(broken('COPY sql ./sql', 'COPY sql ./sql\nCOPY --from=build /app/packages/kalshi-sim/dist ./packages/kalshi-sim/dist')).toEqual([
+      expect.stringMatching(/runtime copies .*kalshi-sim/),
+    ]);
+    expect(broken('COPY sql ./sql', 'COPY sql ./sql\nCOPY bench ./bench')).toEqual([expect.stringMatching(/runtime copies bench/)]);
     expect(dockerfileProblems('FROM node:24.21.0-bookworm-slim\nCMD ["node", "dist/main.js"]\n')).toEqual(
       expect.arrayContaining(['not multi-stage']),
     );
+  });
+});
+
+describe('what the production image holds', () => {
+  test('dist/ is the service only: tsconfig.build.json compiles src/, which holds no simulator, bench, demo or example', () => {
+    const build = JSON.parse(readFileSync(path.join(REPO, 'tsconfig.build.json'), 'utf8')) as { include: string[]; compilerOptions: { rootDir: string } };
+    expect([build.include, build.compilerOptions.rootDir]).toEqual([['src'], 'src']);
+    const tools = readdirSync(path.join(REPO, 'src')).filter((name) => /^(sim|bench|demo|examples)$/.test(name));
+    expect(tools).toEqual([]);
+  });
+
+  test('the production dependencies carry no link to the simulator or the example, and the runtime copies none of their code', () => {
+    const stages = parseDockerfile(dockerfile);
+    const deps = stages.find((s) => s.alias === 'deps');
+    const install = deps?.instructions.find((i) => i.op === 'RUN' && i.args.includes('--omit=dev'))?.args ?? '';
+    expect(install).toMatch(/rm node_modules\/@kalshi-ingestor\/kalshi-sim node_modules\/@kalshi-ingestor\/activity-watcher/);
+    const runtime = stages[stages.length - 1];
+    const sources = copies(runtime).flatMap((c) => c.sources);
+    expect(sources.filter((s) => /sim|bench|demo|example/.test(s))).toEqual([]);
+    const sim = stages.find((s) => s.alias === 'sim');
+    const simCmd = sim?.instructions.find((i) => i.op === 'CMD')?.args;
+    expect(simCmd).toBe('["node", "packages/kalshi-sim/dist/main.js"]');
   });
 });
 
@@ -219,8 +252,21 @@ describe('.dockerignore', () => {
     }
   });
 
-  test('keeps out dependencies, build output, git, secrets and everything else', () => {
-    for (const file of ['node_modules/x/index.js', 'dist/main.js', '.git/HEAD', 'test/unit/a.test.ts', 'helm/kalshi-ingestor/values.yaml', '.env', 'src/sim/key.pem']) {
+  test('keeps out dependencies, build output, git, secrets, the tools and everything else', () => {
+    for (const file of [
+      'node_modules/x/index.js',
+      'dist/main.js',
+      'build/bench/main.js',
+      '.git/HEAD',
+      'test/unit/a.test.ts',
+      'helm/kalshi-ingestor/values.yaml',
+      '.env',
+      'packages/kalshi-sim/src/key.pem',
+      'packages/kalshi-sim/dist/main.js',
+      'bench/main.ts',
+      'demo/main.ts',
+      'examples/activity-watcher/src/index.ts',
+    ]) {
       expect([file, dockerIgnored(dockerignore, file)]).toEqual([file, true]);
     }
   });

@@ -1,11 +1,11 @@
 /**
  * schemas/*.json (the Redis contract as JSON Schema, for consumers) are exactly what
- * src/contract/write-json-schemas.ts generates from the TypeBox schemas, and they accept the contract's
- * example message. Regenerate with: npm run build && node dist/contract/write-json-schemas.js
+ * scripts/write-json-schemas.ts generates from the TypeBox schemas, and they accept the contract's
+ * example message. Regenerate with: npm run schemas
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { jsonSchemas, schemaFileText } from '../../src/contract/write-json-schemas';
+import { jsonSchemas, schemaFileText } from '../../scripts/write-json-schemas';
 import { REPO } from './helpers/helm';
 import Ajv from 'ajv';
 

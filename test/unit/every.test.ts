@@ -1,4 +1,4 @@
-import { every } from '../../src/term/every';
+import { every } from '../../src/timing/every';
 
 describe('every()', () => {
   beforeEach(() => jest.useFakeTimers());

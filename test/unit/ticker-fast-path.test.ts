@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { tickerFrame } from '../../src/bench/common';
+import { tickerFrame } from '../../bench/common';
 import { isInvalid, parseServerFrame, type ParsedFrame, type TickerMessage } from '../../src/kalshi/protocol';
 import { readTickerFrame } from '../../src/kalshi/ticker-fast-path';
 

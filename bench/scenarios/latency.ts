@@ -14,7 +14,7 @@ import {
   type BenchDatabase,
 } from '../infra';
 import { BenchService } from '../service';
-import { redisKeys } from '../../sinks/redis-keys';
+import { redisKeys } from '../../src/sinks/redis-keys';
 
 export const LATENCY_RATE = 5000;
 const WARMUP_MS = 2000;

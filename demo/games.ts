@@ -1,4 +1,4 @@
-import type { SimMarket } from '../sim';
+import type { SimMarket } from '@kalshi-ingestor/kalshi-sim';
 
 export interface DemoGame {
   id: string;

@@ -1,5 +1,5 @@
 /**
- * Preloaded into the service child by the memory scenario (`node --expose-gc -r dist/bench/service-probe.js
+ * Preloaded into the service child by the memory scenario (`node --expose-gc -r build/bench/service-probe.js
  * dist/main.js`): answers `{ probe }` messages on the IPC channel with the process's memory, after a full GC
  * when asked. It adds no timer and no work to the service, and does not keep the process alive.
  */

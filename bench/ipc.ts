@@ -79,7 +79,7 @@ export class RpcClient<A extends Api<A>> {
   }
 }
 
-/** Forks a compiled helper (dist/bench/<file>.js) with an IPC channel. */
+/** Forks a compiled helper (build/bench/<file>.js) with an IPC channel. */
 export function forkHelper<A extends Api<A>>(file: string, name: string, execArgv: string[] = []): RpcClient<A> {
   const child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return new RpcClient<A>(child, name);

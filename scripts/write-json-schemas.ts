@@ -3,12 +3,12 @@
  * kalshi:prices:channel and the fields of the kalshi:prices:{gameId} hash, generated from the TypeBox schemas
  * the service itself validates with. `schemas/` in the repository holds the output; a test keeps it current.
  *
- *   npm run build && node dist/contract/write-json-schemas.js     (rewrites schemas/*.json)
+ *   npm run schemas     (builds this into build/scripts/ and rewrites schemas/*.json)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
-import { PriceHashSchema, PriceMessageSchema } from '../sinks/price-message';
+import { PriceHashSchema, PriceMessageSchema } from '../src/sinks/price-message';
 
 const JSON_SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#';
 
@@ -41,7 +41,7 @@ export function writeJsonSchemas(dir: string): string[] {
 }
 
 if (require.main === module) {
-  // From src/contract or dist/contract alike, schemas/ is two levels up.
+  // Run from its build, build/scripts/: schemas/ is two levels up.
   const written = writeJsonSchemas(path.resolve(__dirname, '../../schemas'));
   for (const file of written) console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

@@ -2,7 +2,7 @@ import { benchGames, tickersOf } from '../common';
 import { startSim, stopHelper, type BenchContext } from '../context';
 import { benchPrefix, createBenchDatabase, foreignCpuMeter, newRedis, procCpuMs, redisCpuMs, round1, seedGames, sleep } from '../infra';
 import { BenchService, type MemorySample } from '../service';
-import { redisKeys } from '../../sinks/redis-keys';
+import { redisKeys } from '../../src/sinks/redis-keys';
 import { collectLatency, summarize } from './latency';
 
 const RATE = 5000;

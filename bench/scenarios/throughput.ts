@@ -16,8 +16,8 @@ import {
   type BenchDatabase,
 } from '../infra';
 import { BenchService } from '../service';
-import { redisKeys, type RedisKeys } from '../../sinks/redis-keys';
-import type { PriceMessage } from '../../sinks/price-message';
+import { redisKeys, type RedisKeys } from '../../src/sinks/redis-keys';
+import type { PriceMessage } from '../../src/sinks/price-message';
 import type { Redis } from 'ioredis';
 
 export const THROUGHPUT_GAMES = 500;

@@ -4,7 +4,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import WebSocket from 'ws';
-import { handshakeHeaders } from '../kalshi/auth';
+import { handshakeHeaders } from '../src/kalshi/auth';
 import type { BareApi } from './common';
 import { serveRpc } from './ipc';
 

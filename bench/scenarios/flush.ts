@@ -1,6 +1,6 @@
 import postgres from 'postgres';
-import type { GamePrices } from '../../prices/types';
-import { PostgresWriter } from '../../sinks/postgres-writer';
+import type { GamePrices } from '../../src/prices/types';
+import { PostgresWriter } from '../../src/sinks/postgres-writer';
 import { benchGames, type BenchGame } from '../common';
 import type { BenchContext } from '../context';
 import { createBenchDatabase, percentile, round1, seedGames, sortedNumbers } from '../infra';

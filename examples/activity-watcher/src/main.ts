@@ -1,7 +1,7 @@
 import { startActivityWatcher } from './server';
 
 /**
- * Runs the reference activity watcher on its own: `npm run build && node dist/examples/activity-watcher/main.js`.
+ * Runs the reference activity watcher on its own: `npm run build && node examples/activity-watcher/dist/main.js`.
  * REDIS_URL (default redis://127.0.0.1:6379), REDIS_KEY_PREFIX (default ''), PORT (default 8090), HOST (default 127.0.0.1).
  */
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@
  * as possible per message and never stands between the receiver and its limit.
  */
 import { randomUUID } from 'node:crypto';
-import { KalshiSimulator } from '../sim';
+import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import {
   blastQuote,
   steadyQuote,

@@ -4,10 +4,10 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 
 /**
- * The page's files: examples/activity-watcher/public/ of the package, the same from src/ (tests) and dist/ (built):
- * both are three levels below the package root.
+ * The page's files: public/ of this package, the same from src/ (tests) and dist/ (built): both are one level below
+ * the package root.
  */
-export const PUBLIC_DIR = path.resolve(__dirname, '../../../examples/activity-watcher/public');
+export const PUBLIC_DIR = path.resolve(__dirname, '../public');
 
 const FILES: Readonly<Record<string, readonly [file: string, type: string]>> = {
   '/': ['index.html', 'text/html; charset=utf-8'],

@@ -5,11 +5,11 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { migrate } from '../db/migrate';
-import { startActivityWatcher } from '../examples/activity-watcher';
-import { redactUrl } from '../observability/redact';
-import type { PriceMessage } from '../sinks/price-message';
-import { KalshiSimulator } from '../sim';
+import { migrate } from '../src/db/migrate';
+import { startActivityWatcher } from '@kalshi-ingestor/activity-watcher';
+import { redactUrl } from '../src/observability/redact';
+import type { PriceMessage } from '../src/sinks/price-message';
+import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { DEMO_GAMES, demoMarkets } from './games';
 import { renderTable, type GameRow } from './table';
 

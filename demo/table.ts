@@ -1,4 +1,4 @@
-import type { PriceMessage } from '../sinks/price-message';
+import type { PriceMessage } from '../src/sinks/price-message';
 
 export interface GameRow {
   gameId: string;

@@ -5,11 +5,12 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../src/db/migrate';
 import type { BenchGame } from './common';
 
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+// Run from its build, build/bench/: the repository is two levels up.
 export const SQL_DIR = path.resolve(__dirname, '../../sql');
 export const ROOT_DIR = path.resolve(__dirname, '../..');
 

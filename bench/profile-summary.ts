@@ -1,6 +1,6 @@
 /**
  * Summarizes a V8 .cpuprofile (node --cpu-prof): self time by function and by package/file.
- *   node dist/bench/profile-summary.js bench/profiles/service-throughput-….cpuprofile [top]
+ *   node build/bench/profile-summary.js bench/profiles/service-throughput-….cpuprofile [top]
  */
 import { readFileSync } from 'node:fs';
 
@@ -134,7 +134,7 @@ function print(summary: ProfileSummary): void {
 if (require.main === module) {
   const file = process.argv[2];
   if (file === undefined) {
-    process.stderr.write('usage: node dist/bench/profile-summary.js <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: node build/bench/profile-summary.js <file.cpuprofile> [top]\n');
     process.exit(2);
   }
   print(summarizeProfile(file, Number(process.argv[3] ?? 30)));

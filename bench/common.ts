@@ -2,7 +2,7 @@
  * What the bench orchestrator, the simulator process and the bare client agree on: market and game names,
  * the ticker frames of a blast, and the final price each game must end with.
  */
-import type { TickerPayload } from '../sim/protocol';
+import type { TickerPayload } from '@kalshi-ingestor/kalshi-sim';
 
 export const KEY_ID = 'bench-key-id';
 
