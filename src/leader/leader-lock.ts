@@ -97,7 +97,7 @@ export class LeaderLock {
           throw error;
         });
       }
-      return term === null ? undefined : Number(term);
+      return term ?? undefined;
     }
     let taken: boolean;
     try {
@@ -109,7 +109,7 @@ export class LeaderLock {
     }
     if (!taken) return undefined;
     // Holding the lock without a number: a failed INCR throws, and the next attempt finds the lock ours.
-    return Number(await this.redis.incr(this.termKey));
+    return this.redis.incr(this.termKey);
   }
 
   /** Compare-and-pexpire: true while the lock is still ours. Throws when Redis cannot be reached. */

@@ -26,7 +26,7 @@ export class PrimaryWatch {
 
   /** Watches until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const look = () => this.check();
+    const look = (): void => void this.check();
     this.redis.on('ready', look);
     if (isCluster(this.redis)) this.redis.on('+node', look);
     try {
