@@ -56,7 +56,7 @@ export class PrimaryWatch {
     const before = this.known;
     this.known = ids;
     if (before === undefined) return;
-    if (![...ids].some((id) => !before.has(id))) return;
+    // removed
     const detail = { before: [...before], after: [...ids] };
     this.log.warn(detail, 'Redis is served by another primary now (failover or restart): its last writes may be lost');
     this.onSwitch(detail);
@@ -67,8 +67,10 @@ export class PrimaryWatch {
     if (!isCluster(redis)) {
       return redis.status === 'ready' ? new Set([runIdOf(await redis.info('server'))]) : new Set();
     }
-    const primaries = redis.nodes('master').filter((node) => node.status === 'ready');
-    return new Set(await Promise.all(primaries.map(async (node) => runIdOf(await node.info('server')))));
+    // Every primary of the slot map or none (one that does not answer fails the whole look, tried again later): a
+    // partial view would take the nodes it missed for new ones next time.
+    if (redis.status !== 'ready') return new Set();
+    return new Set(await Promise.all(redis.nodes('master').map(async (node) => runIdOf(await node.info('server')))));
   }
 }
 
