@@ -56,7 +56,7 @@ export class PrimaryWatch {
     const before = this.known;
     this.known = ids;
     if (before === undefined) return;
-    // removed
+    if (![...ids].some((id) => !before.has(id))) return;
     const detail = { before: [...before], after: [...ids] };
     this.log.warn(detail, 'Redis is served by another primary now (failover or restart): its last writes may be lost');
     this.onSwitch(detail);

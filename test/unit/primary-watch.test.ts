@@ -4,18 +4,30 @@ import type { RedisClient } from '../../src/redis/connect';
 import { PrimaryWatch } from '../../src/redis/primary-watch';
 
 /** A single-node client as far as the watch sees one: `ready` events, a status, INFO server. */
-function fakeRedis() {
-  const client = Object.assign(new EventEmitter(), {
-    isCluster: false,
+interface FakeRedis extends EventEmitter {
+  isCluster: false;
+  status: string;
+  runId: string;
+  failing: boolean;
+  info: jest.Mock<Promise<string>, []>;
+}
+
+function fakeRedis(): FakeRedis {
+  const client: FakeRedis = Object.assign(new EventEmitter(), {
+    isCluster: false as const,
     status: 'ready',
     runId: 'a'.repeat(40),
     failing: false,
-    info: jest.fn(() => (client.failing ? Promise.reject(new Error('Connection is closed.')) : Promise.resolve(`# Server\r\nredis_version:7.0.15\r\nrun_id:${client.runId}\r\ntcp_port:6379\r\n`))),
+    info: jest.fn<Promise<string>, []>(() =>
+      client.failing
+        ? Promise.reject(new Error('Connection is closed.'))
+        : Promise.resolve(`# Server\r\nredis_version:7.0.15\r\nrun_id:${client.runId}\r\ntcp_port:6379\r\n`),
+    ),
   });
   return client;
 }
 
-function watch(client: ReturnType<typeof fakeRedis>) {
+function watch(client: FakeRedis) {
   const switches: { before: string[]; after: string[] }[] = [];
   const w = new PrimaryWatch(client as unknown as RedisClient, pino({ level: 'silent' }), (detail) => switches.push(detail));
   return { w, switches };
