@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GameStatus } from '../prices/market-status';
+import { HistogramAccumulator } from './histogram-accumulator';
 
 /** What the scrape-time gauges read (the current term's status, or a standby's). */
 export interface ScrapeSource {
@@ -7,9 +9,22 @@ export interface ScrapeSource {
   feed: { connected: number; subscribedMarkets: number };
   queues: { postgres: number };
   mappedMarkets: number;
+  /** Games by status in the book (kalshi_games_by_status); all 0 without a term. */
+  gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
 
-const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
+/** Every game status, so each label exists (at 0) from the first scrape. */
+export const GAME_STATUSES: readonly GameStatus[] = ['scheduled', 'open', 'paused', 'closed', 'final'];
+export const NO_GAMES: Readonly<Record<GameStatus, number>> = { scheduled: 0, open: 0, paused: 0, closed: 0, final: 0 };
+
+const NOTHING: ScrapeSource = {
+  leading: false,
+  fallbackActive: false,
+  feed: { connected: 0, subscribedMarkets: 0 },
+  queues: { postgres: 0 },
+  mappedMarkets: 0,
+  gamesByStatus: NO_GAMES,
+};
 
 /**
  * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
@@ -48,15 +63,39 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
         this.set(read());
       },
     });
+  // Receive time − sending_ts_ms: a few ms on a good day, seconds when Kalshi or our reading lags.
+  const exchangeDelayBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+  const exchangeDelayHistogram = new Histogram({
+    name: 'kalshi_exchange_delay_seconds',
+    help: "Kalshi's sending_ts_ms to our receipt of the frame (clamped at 0), on every frame that carries it",
+    buckets: exchangeDelayBuckets,
+    registers,
+    collect() {
+      exchangeDelay.drain();
+    },
+  });
+  /** Observed per frame on the hot path without allocating; moved into the histogram at scrape. */
+  const exchangeDelay = new HistogramAccumulator(exchangeDelayHistogram, exchangeDelayBuckets);
   return {
     registry,
     messageCounts,
+    exchangeDelay,
     wsConnected: atScrape({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated' }, () => source().feed.connected),
     leader: atScrape({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock' }, () => (source().leading ? 1 : 0)),
     fallbackActive: atScrape({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling' }, () => (source().fallbackActive ? 1 : 0)),
     priceQueueSize: atScrape({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush' }, () => source().queues.postgres),
     tickerCacheSize: atScrape({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map' }, () => source().mappedMarkets),
     subscribedMarkets: atScrape({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets' }, () => source().feed.subscribedMarkets),
+    gamesByStatus: new Gauge({
+      name: 'kalshi_games_by_status',
+      help: 'Mapped games by their market status (scheduled, open, paused, closed, final)',
+      labelNames: ['status'] as const,
+      registers,
+      collect() {
+        const counts = source().gamesByStatus;
+        for (const status of GAME_STATUSES) this.labels(status).set(counts[status]);
+      },
+    }),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',

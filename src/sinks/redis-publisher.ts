@@ -30,15 +30,17 @@ end
 `;
 
 /*
- * ARGV[first..first+6]: awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = deleted), ticker, updatedAt, slug.
- * One list of the hash's fields and their values (a side with no quote has none), read by both the writer and the
- * comparison the keep-alive makes.
+ * ARGV[first..first+10]: awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = deleted), ticker, updatedAt,
+ * slug, then (docs/CONTRACT.md "A game's whole life") drawBuyPrice, drawSellPrice, status, result ('' = deleted).
+ * One list of the hash's fields and their values (a field whose value is '' is absent), read by both the writer and
+ * the comparison the keep-alive makes.
  */
 const WRITE_FIELDS = `
 local function desiredFields(timestamp, first)
   return {
     awayBuyPrice = ARGV[first], awaySellPrice = ARGV[first + 1], homeBuyPrice = ARGV[first + 2], homeSellPrice = ARGV[first + 3],
     ticker = ARGV[first + 4], updatedAt = ARGV[first + 5], timestamp = timestamp, slug = ARGV[first + 6],
+    drawBuyPrice = ARGV[first + 7], drawSellPrice = ARGV[first + 8], status = ARGV[first + 9], result = ARGV[first + 10],
   }
 end
 local function writeFields(key, timestamp, first)
@@ -84,7 +86,8 @@ const REFUSED_BY_FENCE = -1;
  * KEYS[1] = the game's price hash, KEYS[2] (single node and Sentinel) = the leader lock.
  * ARGV: 1 timestamp (updatedAtMs), 2 TTL ms, 3 channel, 4 message JSON,
  *       5..8 awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = no quote: the field is deleted),
- *       9 ticker, 10 updatedAt (Unix s), 11 slug, last: the writer's lock value.
+ *       9 ticker, 10 updatedAt (Unix s), 11 slug, 12..15 drawBuyPrice, drawSellPrice, status, result ('' = none: deleted),
+ *       last: the writer's lock value.
  * Atomic and guarded: when the lock no longer holds the writer's value (a deposed leader) it returns -1 and writes
  * nothing; when the stored `timestamp` is newer than the incoming one (a late publish) it returns 0 and writes
  * nothing; otherwise it writes the hash, sets the TTL, publishes the message and returns 1. A stored `timestamp`
@@ -104,7 +107,7 @@ return ${WRITTEN}
 `;
 
 /**
- * KEYS as in the publish script. ARGV: 1 TTL ms, 2 timestamp (updatedAtMs; '' = no state: only extend), 3..9 the
+ * KEYS as in the publish script. ARGV: 1 TTL ms, 2 timestamp (updatedAtMs; '' = no state: only extend), 3..13 the
  * fields as in the publish script, last: the writer's lock value. The keep-alive, fenced like the publish: extends a
  * hash that holds the current state (returns 0); rewrites one that has gone missing (1) or that differs from it (2:
  * a deposed leader's late write, a lost write), without publishing. The current leader's book is the truth, whatever
@@ -232,7 +235,7 @@ export class RedisPublisher {
     const items = gameIds.map((gameId) => ({ gameId, state: current(gameId) }));
     const results = orThrow(
       await execByNode(this.redis, items, (item) => this.keys.prices(item.gameId), (pipeline, { gameId, state }) => {
-        const fields = state === undefined ? ['', '', '', '', '', '', '', ''] : [String(state.updatedAtMs), ...hashFields(state)];
+        const fields = state === undefined ? new Array<string>(1 + HASH_FIELD_COUNT).fill('') : [String(state.updatedAtMs), ...hashFields(state)];
         (pipeline as WithScripts)[KEEP_PRICE_COMMAND](...this.scriptKeys(gameId), ttl, ...fields, this.lockValue());
       }),
       'touch',
@@ -256,7 +259,13 @@ export class RedisPublisher {
   }
 }
 
-/** The publish and keep-alive scripts' field arguments: four prices ('' = no quote), ticker, updatedAt (s), slug. */
+/** How many field arguments hashFields gives. */
+const HASH_FIELD_COUNT = 11;
+
+/**
+ * The publish and keep-alive scripts' field arguments: four prices ('' = no quote), ticker, updatedAt (s), slug, the
+ * draw's two prices ('' = none: a two-way game, or no quote), status, result ('' = none yet).
+ */
 function hashFields(state: GamePrices): string[] {
   return [
     centsToString(state.awayTeam.kalshiBuyPrice) ?? '',
@@ -266,6 +275,10 @@ function hashFields(state: GamePrices): string[] {
     state.ticker,
     String(Math.floor(state.updatedAtMs / 1000)),
     state.slug,
+    centsToString(state.draw?.kalshiBuyPrice ?? null) ?? '',
+    centsToString(state.draw?.kalshiSellPrice ?? null) ?? '',
+    state.status,
+    state.result ?? '',
   ];
 }
 

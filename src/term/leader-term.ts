@@ -225,6 +225,7 @@ export class LeaderTerm {
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
+      gamesByStatus: this.pipeline.gamesByStatus(),
     };
   }
 
@@ -306,6 +307,7 @@ export class LeaderTerm {
         stallTimeoutMs: config.stallTimeoutMs,
         log: log.child({ component: 'kalshi-ws' }),
         reconnect,
+        exchangeDelay: metrics.exchangeDelay,
         events: {
           onQuote: (quote, receivedAtMs) => {
             if (signal.aborted) return;
