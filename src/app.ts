@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { openPostgres, openRedis, connectRedis, quitRedis } from './app/connections';
+import type { ReplaceableSql } from './db/replaceable-sql';
+import { openPostgres, openPostgresWriter, openRedis, connectRedis, quitRedis } from './app/connections';
 import { HealthChecks } from './app/health-checks';
 import { shutdownBudget } from './app/shutdown-budget';
 import { readiness } from './app/readiness';
@@ -40,6 +41,8 @@ export class App {
   private readonly config: Config;
   private readonly log: Logger;
   private readonly sql: postgres.Sql;
+  /** The flushes' own connection (openPostgresWriter). */
+  private readonly writerSql: ReplaceableSql;
   private readonly redis: RedisClient;
   private readonly lockRedis: RedisClient;
   private readonly complaints: Complaints;
@@ -63,6 +66,7 @@ export class App {
     this.log = log;
     this.complaints = new Complaints(log, this.metrics.invalidMessages);
     this.sql = openPostgres(config);
+    this.writerSql = openPostgresWriter(config);
     ({ redis: this.redis, lockRedis: this.lockRedis } = openRedis(config, log, () => this.stopping !== undefined));
     // One paced client for the process: every term's REST shares KALSHI_REST_RATE_PER_S.
     this.rest = new KalshiRest({ baseUrl: config.kalshi.restUrl, ratePerS: config.restRatePerS });
@@ -163,7 +167,7 @@ export class App {
     this.stage = 'closing HTTP';
     await this.http.close();
     this.stage = 'closing the Postgres and Redis connections';
-    await Promise.allSettled([this.sql.end({ timeout: 1 }), quitRedis(this.redis), quitRedis(this.lockRedis)]);
+    await Promise.allSettled([this.sql.end({ timeout: 1 }), this.writerSql.end({ timeout: 1 }), quitRedis(this.redis), quitRedis(this.lockRedis)]);
     this.stage = 'done';
     log.info('stopped');
     return outcome;
@@ -171,7 +175,7 @@ export class App {
 
   private beginTerm(lease: Lease): void {
     if (this.stopping !== undefined) return;
-    const { config, log, metrics, complaints, sql, redis, rest, fencedWrites } = this;
+    const { config, log, metrics, complaints, sql, writerSql, redis, rest, fencedWrites } = this;
     const keys = redisKeys(config.redisKeyPrefix);
     this.term = new LeaderTerm({
       config,
@@ -179,6 +183,7 @@ export class App {
       metrics,
       complaints,
       sql,
+      writerSql,
       redis,
       keys,
       rest,

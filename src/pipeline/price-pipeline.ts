@@ -50,7 +50,6 @@ export class PricePipeline implements MarketStatusSink {
    * exchange-time window and of the REST silence rule.
    */
   applyQuote(quote: MarketQuote, receivedAtMs: number): void {
-    this.lastQuoteAt = receivedAtMs;
     let stamped = quote;
     if (quote.source === 'rest') {
       // REST has no exchange time: whatever the reader put there, its stamp is the receive time handed in.
@@ -60,6 +59,8 @@ export class PricePipeline implements MarketStatusSink {
       return;
     }
     const outcome = this.book.apply(stamped, { receivedAtMs, socketDown: this.socketDown });
+    // /status lastMessageAgeMs ages on accepted quotes only: refused, stale or unmapped ones must not look fresh.
+    if (outcome.kind === 'updated' || outcome.kind === 'unchanged') this.lastQuoteAt = receivedAtMs;
     if (outcome.kind === 'updated') {
       this.enqueue(outcome.prices);
       this.events.onQueued();

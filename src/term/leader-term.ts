@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Config } from '../config';
+import type { ReplaceableSql } from '../db/replaceable-sql';
 import { FallbackPoller } from '../kalshi/fallback-poller';
 import { KalshiFeed } from '../kalshi/feed';
 import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
@@ -36,6 +37,8 @@ export interface LeaderTermDeps {
   metrics: Metrics;
   complaints: Complaints;
   sql: postgres.Sql;
+  /** The flushes' own connection (src/app/connections.ts openPostgresWriter); `sql` when not given. */
+  writerSql?: postgres.Sql | ReplaceableSql;
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
@@ -117,7 +120,7 @@ export class LeaderTerm {
       onRefused: (reason, detail) => complaints.report(reason, detail),
     }, { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) });
 
-    const writer = new PostgresWriter(deps.sql);
+    const writer = new PostgresWriter(deps.writerSql ?? deps.sql);
     this.flushLoop = new FlushLoop({
       queue: this.pipeline.flushQueue,
       intervalMs: config.flushIntervalMs,
@@ -350,7 +353,15 @@ export class LeaderTerm {
     this.requireLease();
     const { metrics } = this.deps;
     const started = process.hrtime.bigint();
-    const { rowsWritten } = await writer.write(batch);
+    // The fencing token: this term's number (INCR kalshi:websocket:term at election, src/leader/lease.ts).
+    const { rowsWritten, skipped, fenced, notObject } = await writer.write(batch, this.deps.lease.term);
+    for (const gameId of notObject) this.deps.complaints.report('frontend_data_not_object', { gameId });
+    // Rows another writer holds locked were skipped: they wait for the next flush, under anything newer.
+    if (skipped.length > 0) {
+      this.pipeline.flushQueue.requeue(skipped);
+      this.log.warn({ games: skipped.length }, 'rows locked by another transaction were skipped; they stay queued for the next flush');
+    }
+    if (fenced) this.log.warn({ games: batch.length }, 'kalshi_fence holds a newer term: this term wrote nothing');
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     metrics.flushDuration.observe(ms / 1000);
     metrics.pricesPerFlush.observe(rowsWritten);

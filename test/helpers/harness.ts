@@ -59,6 +59,8 @@ export interface HarnessOptions {
   reconnect?: ReconnectPolicyOptions;
   /** Start the service (default true). */
   start?: boolean;
+  /** A database made elsewhere (default: a new one on the test server), migrated; closed with the harness. */
+  db?: TestDatabase;
 }
 
 /** Environment for the service against this harness's simulator, database and Redis prefix. */
@@ -91,7 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { publicPem } = testKeys();
   const sim = new KalshiSimulator({ publicKey: publicPem, keyId: 'test-key-id', pingIntervalMs: 200, ...options.sim });
   await sim.start();
-  const db = await createTestDatabase();
+  const db = options.db ?? (await createTestDatabase());
   const redis = createTestRedis();
   const base = serviceEnv(sim, db, redis, options.env);
   const env = { ...base, ...options.envFrom?.(base) };
