@@ -29,6 +29,8 @@ export interface AppOptions {
   log: Logger;
   /** Tests shorten the reconnect delays; production uses the policy's defaults. */
   reconnect?: ReconnectPolicyOptions;
+  /** Tests put a few markets on each Kalshi connection; production uses 500. */
+  marketsPerConnection?: number;
 }
 
 /**
@@ -187,10 +189,12 @@ export class App {
       redis,
       keys,
       rest,
-      reconnect: this.options.reconnect,
       lease,
       fencedWrites,
+      reconnect: this.options.reconnect,
+      marketsPerConnection: this.options.marketsPerConnection,
     });
+    this.term.start();
   }
 
   /** The lock is lost: the term stops at once and writes nothing more. */

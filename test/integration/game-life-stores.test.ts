@@ -23,6 +23,7 @@ let env: TestRedis;
 let messages: MessageCollector;
 let pipeline: PricePipeline;
 let loop: PublishLoop;
+let running: AbortController;
 let writer: PostgresWriter;
 
 beforeAll(async () => {
@@ -35,22 +36,27 @@ afterAll(async () => {
 beforeEach(async () => {
   env = createTestRedis();
   messages = await collectMessages(env.keys.channel);
-  pipeline = new PricePipeline({ onQueued: () => undefined, onUnmapped: () => undefined, onRefused: () => undefined });
+  pipeline = new PricePipeline({ complaints: { report: () => undefined } });
   const publisher = new RedisPublisher(env.redis, env.keys, { hashTtlMs: 60_000 });
   loop = new PublishLoop({
     queue: pipeline.publishQueue,
     intervalMs: WINDOW_MS,
-    publish: async (batch) => {
-      await publisher.publish(batch);
+    channel: {
+      publish: async (batch) => {
+        await publisher.publish(batch);
+      },
     },
-    onFailure: (error) => {
-      throw error;
+    failures: {
+      failed: (error) => {
+        throw error;
+      },
     },
   });
-  loop.start();
+  running = new AbortController();
+  void loop.run(running.signal);
 });
 afterEach(async () => {
-  loop.stop();
+  running.abort();
   await messages.close();
   await env.close();
 });
