@@ -10,14 +10,15 @@ import type { Config } from './config';
 import { buildHttpServer } from './http/server';
 import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
 import { KalshiRest } from './kalshi/rest-client';
+import { FencedWrites } from './leader/fenced-writes';
 import { LeaderLock } from './leader/leader-lock';
-import { Leadership, type Role } from './leader/leadership';
 import type { Lease } from './leader/lease';
-import { releaseLock } from './leader/release-lock';
+import { Leadership, type Role } from './leader/leadership';
 import { Complaints } from './observability/complaints';
 import { HeapMonitor } from './observability/heap-monitor';
 import { createMetrics } from './observability/metrics';
 import { describeRedis, type RedisClient } from './redis/connect';
+import { PrimaryWatch } from './redis/primary-watch';
 import { redisKeys } from './sinks/redis-keys';
 import { LeaderTerm, type TermStopOutcome } from './term/leader-term';
 import { NO_TERM, type TermStatus } from './term/term-status';
@@ -52,6 +53,8 @@ export class App {
   private readonly leadership: Leadership;
   private readonly health: HealthChecks;
   private readonly heapMonitor: HeapMonitor;
+  private readonly primaryWatch: PrimaryWatch;
+  private readonly fencedWrites: FencedWrites;
   private readonly http: ReturnType<typeof buildHttpServer>;
   /** Ends the process-long loops (health probes, heap monitor) at shutdown. */
   private readonly lifetime = new AbortController();
@@ -77,13 +80,17 @@ export class App {
         (globalThis as { gc?: () => void }).gc?.();
       },
     });
-    this.lock = new LeaderLock(this.lockRedis, redisKeys(config.redisKeyPrefix).leader, config.workerId, config.leaderLockTtlMs);
+    const keys = redisKeys(config.redisKeyPrefix);
+    this.lock = new LeaderLock(this.lockRedis, keys.leader, config.workerId, config.leaderLockTtlMs, keys.term);
+    this.fencedWrites = new FencedWrites(log.child({ component: 'fence' }));
+    // A failover may have lost the old primary's last writes: the term writes every game's state again.
+    this.primaryWatch = new PrimaryWatch(this.redis, log.child({ component: 'redis' }), () => this.term?.republishAll());
     this.leadership = new Leadership({
       lock: this.lock,
       ttlMs: config.leaderLockTtlMs,
       retryMs: config.leaderRetryMs,
       log: log.child({ component: 'leadership' }),
-      onElected: () => this.beginTerm(),
+      onElected: (lease) => this.beginTerm(lease),
       onDeposed: () => this.endTerm(),
     });
     this.http = buildHttpServer({
@@ -91,7 +98,10 @@ export class App {
       metrics: () => this.metrics.registry.metrics(),
       contentType: this.metrics.registry.contentType,
       readiness: () => readiness(this.leadership.role, this.termStatus(), this.health.current),
-      status: () => statusBody(this.leadership.role, config.workerId, config.kalshi.wsEnabled, this.termStatus()),
+      status: () => ({
+        ...statusBody(this.leadership.role, config.workerId, config.kalshi.wsEnabled, this.termStatus()),
+        fence: { term: this.leadership.term ?? null, refusedWrites: this.fencedWrites.count },
+      }),
     });
   }
 
@@ -113,13 +123,15 @@ export class App {
     await Promise.all([connectRedis(this.redis, config, log), connectRedis(this.lockRedis, config, log)]);
     void this.health.run(this.lifetime.signal);
     void this.heapMonitor.run(this.lifetime.signal);
+    void this.primaryWatch.run(this.lifetime.signal);
     this.leadership.start();
   }
 
   /**
    * Shutdown (DESIGN "Signals and exit codes"), every stage bounded so the whole fits SHUTDOWN_TIMEOUT_MS:
-   * leadership loop off (a lock it takes now is released) → the term stops its inputs and aborts REST → last
-   * flush and publish while the lock is still ours → release the lock → close HTTP and connections.
+   * no more attempts to take the lock (one taken now is released) → the term stops its inputs and aborts REST →
+   * last flush and publish while the lock is still ours, renewed all along → renewals end and the lock is released
+   * → close HTTP and connections.
    * `flushed: false` means the last flush did not finish in its share of the time: the caller exits 1.
    */
   stop(): Promise<TermStopOutcome> {
@@ -150,9 +162,9 @@ export class App {
         log.error({ stage: term.stage, timeoutMs: config.shutdownTimeoutMs, ...outcome }, 'shutdown overran SHUTDOWN_TIMEOUT_MS in the last flush: releasing the lock and exiting 1');
       }
       this.term = undefined;
-      this.stage = 'releasing the leader lock';
-      if (lockStillOurs) await releaseLock(this.lock, releaseDeadline, log);
     }
+    this.stage = 'releasing the leader lock';
+    await this.leadership.release(releaseDeadline);
     this.lifetime.abort();
     this.stage = 'closing HTTP';
     await this.http.close();
@@ -163,15 +175,25 @@ export class App {
     return outcome;
   }
 
-  private beginTerm(): void {
+  private beginTerm(lease: Lease): void {
     if (this.stopping !== undefined) return;
-    const { config, log, metrics, complaints, sql, writerSql, redis, rest } = this;
+    const { config, log, metrics, complaints, sql, writerSql, redis, rest, fencedWrites } = this;
     const keys = redisKeys(config.redisKeyPrefix);
-    const { leadership } = this;
-    // Until the fencing term comes from kalshi:websocket:term: term 0, this replica's lock value, and the
-    // leadership loop's own check that the last renewal is younger than 2/3 of the ttl.
-    const lease: Lease = { term: 0, lockValue: this.lock.owner, valid: () => leadership.holdsLock() };
-    this.term = new LeaderTerm({ config, log, metrics, complaints, sql, writerSql, redis, keys, rest, lease, reconnect: this.options.reconnect, marketsPerConnection: this.options.marketsPerConnection });
+    this.term = new LeaderTerm({
+      config,
+      log: log.child({ term: lease.term }),
+      metrics,
+      complaints,
+      sql,
+      writerSql,
+      redis,
+      keys,
+      rest,
+      lease,
+      fencedWrites,
+      reconnect: this.options.reconnect,
+      marketsPerConnection: this.options.marketsPerConnection,
+    });
     this.term.start();
   }
 

@@ -145,6 +145,22 @@ export class PricePipeline implements MarketStatusSink {
     if (queued) this.watcher.queued();
   }
 
+  /**
+   * Every game's current state into the publish queue again (not the flush queue: Postgres lost nothing): the Redis
+   * primary changed, and writes the old one acknowledged may be gone. Returns the number of games queued.
+   */
+  republishAll(): number {
+    let queued = 0;
+    for (const gameId of this.book.gameIds()) {
+      const prices = this.book.current(gameId);
+      if (prices === undefined) continue;
+      this.publishQueue.put(prices);
+      queued += 1;
+    }
+    if (queued > 0) this.watcher.queued();
+    return queued;
+  }
+
   /** Forget everything (this replica stopped leading). */
   reset(): void {
     for (const ticker of [...this.book.tickers()]) this.book.removeMarket(ticker);

@@ -274,16 +274,20 @@ export class GameBook {
       if (emptiesAfterClose(state, quote)) return AFTER_CLOSE;
       if (!hasSocketTime(game)) raise(state, game, quote.exchangeTimeMs);
     }
+    // A REST state is stamped no newer than its market's last socket exchange time: a receive time must not outrank
+    // the exchange's clock at the consumers, who order a game's messages by `timestamp` (a frozen leader's late REST
+    // answer would otherwise pass for the newest price).
+    const stampMs = quote.source === 'rest' && state.exchangeTimeMs > 0 ? Math.min(quote.exchangeTimeMs, state.exchangeTimeMs) : quote.exchangeTimeMs;
     state.bid = quote.yesBid;
     state.ask = quote.yesAsk;
     state.source = quote.source;
-    state.tickTimeMs = quote.exchangeTimeMs;
+    state.tickTimeMs = stampMs;
     if (quote.yesBid !== null || quote.yesAsk !== null) {
       state.liveBid = quote.yesBid;
       state.liveAsk = quote.yesAsk;
-      state.liveAtMs = quote.exchangeTimeMs;
+      state.liveAtMs = stampMs;
     }
-    return { kind: 'updated', prices: pricesOf(game, quote.ticker, quote.exchangeTimeMs) };
+    return { kind: 'updated', prices: pricesOf(game, quote.ticker, stampMs) };
   }
 
   /**

@@ -10,6 +10,7 @@ import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
 import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import type { KalshiRest } from '../kalshi/rest-client';
 import type { LifecycleCounters } from '../kalshi/lifecycle-channel';
+import type { FencedWrites } from '../leader/fenced-writes';
 import type { Lease } from '../leader/lease';
 import type { MarketMapDiff } from '../mapping/market-map';
 import { createFeedHealth, type FeedHealthMonitor, type TermFacts } from '../feed-health/feed-health';
@@ -30,7 +31,8 @@ import { within } from '../timing/within';
 import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
 import { TermLifecycle } from './term-lifecycle';
 import type { TermStatus } from './term-status';
-import { WriteGate } from './write-gate';
+import { LeaseHolds } from './lease-holds';
+import { LeaseLapsedError, WriteGate } from './write-gate';
 
 export const PRICE_HASH_TTL_MS = 60_000;
 const SUPERVISE_EVERY_MS = 250;
@@ -60,8 +62,13 @@ export interface LeaderTermDeps {
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
   rest: Pick<KalshiRest, 'readMarkets' | 'readExchangeStatus'>;
-  /** This term's leadership: its fencing token and the freshness check the write gate makes before every write. */
+  /**
+   * This term's leadership (src/leader/lease.ts): its number (the flush's fencing token), the lock's value (checked
+   * by the price scripts), and the freshness check the write gate makes before every write.
+   */
   lease: Lease;
+  /** Where writes the fence refused are counted and logged (the process's one, shown in /status). */
+  fencedWrites: Pick<FencedWrites, 'refused'>;
   reconnect?: ReconnectPolicyOptions;
   /** Markets a Kalshi connection carries before another is opened (default 500; tests use a few). */
   marketsPerConnection?: number;
@@ -123,6 +130,7 @@ export class LeaderTerm {
     setMaxListeners(TERM_SIGNAL_LISTENERS, this.signal);
     const flushQueue = new LatestByGame();
     const publishQueue = new LatestByGame();
+    const leaseHolds = new LeaseHolds(log);
 
     this.gate = new WriteGate({
       lease: deps.lease,
@@ -130,7 +138,12 @@ export class LeaderTerm {
       postgres: new PostgresWriter(deps.writerSql ?? deps.sql),
       skippedRows: flushQueue,
       complaints,
-      redis: new RedisPublisher(deps.redis, deps.keys, { hashTtlMs: PRICE_HASH_TTL_MS }),
+      redis: new RedisPublisher(deps.redis, deps.keys, {
+        hashTtlMs: PRICE_HASH_TTL_MS,
+        fence: { lockKey: deps.keys.leader, lockValue: deps.lease.lockValue },
+      }),
+      pendingPublish: publishQueue,
+      fencedWrites: deps.fencedWrites,
       metrics,
       log,
     });
@@ -140,13 +153,13 @@ export class LeaderTerm {
       offsetMs: config.flushOffsetMs,
       maxQueueSize: config.maxQueueSize,
       store: this.gate,
-      failures: failureReport(log, metrics.flushFailures, 'Postgres flush failed; the batch is queued again'),
+      failures: failureReport(log, metrics.flushFailures, 'Postgres flush failed; the batch is queued again', { store: 'postgres', log: leaseHolds }),
     });
     this.publishLoop = new PublishLoop({
       queue: publishQueue,
       intervalMs: config.publishIntervalMs,
       channel: this.gate,
-      failures: failureReport(log, metrics.publishFailures, 'Redis publish failed; the batch is queued again'),
+      failures: failureReport(log, metrics.publishFailures, 'Redis publish failed; the batch is queued again', { store: 'redis', log: leaseHolds }),
     });
 
     // No socket at all (KALSHI_WS_ENABLED=false): every mapped market is in fallback at once.
@@ -257,6 +270,16 @@ export class LeaderTerm {
       gamesByStatus: this.pipeline.gamesByStatus(),
       health: this.health.status(),
     };
+  }
+
+  /**
+   * The Redis connection came back on another primary (a failover): writes the old one acknowledged may be gone, so
+   * every game's current state is written and published again.
+   */
+  republishAll(): void {
+    if (this.signal.aborted) return;
+    const games = this.pipeline.republishAll();
+    this.log.info({ games }, 'Redis primary changed: every game\'s current state queued for publishing again');
   }
 
   /** What the feed state is derived from (src/feed-health/feed-state.ts). */
@@ -373,9 +396,14 @@ export class LeaderTerm {
   }
 }
 
-function failureReport(log: Logger, counter: { inc(): void }, message: string): FailureReport {
+/** A store's refusal is counted and logged at error; a lapsed lease's hold is neither (the fence working): warned, rate-limited. */
+function failureReport(log: Logger, counter: { inc(): void }, message: string, holds: { store: 'postgres' | 'redis'; log: LeaseHolds }): FailureReport {
   return {
     failed(err, games) {
+      if (err instanceof LeaseLapsedError) {
+        holds.log.held(holds.store, games, err);
+        return;
+      }
       counter.inc();
       log.error({ err, games }, message);
     },

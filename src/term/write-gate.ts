@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { FencedWrites } from '../leader/fenced-writes';
 import type { Lease } from '../leader/lease';
 import type { Complaints } from '../observability/complaints';
 import type { Metrics } from '../observability/metrics';
@@ -23,11 +24,15 @@ export interface BookView {
   current(gameId: string): GamePrices | undefined;
 }
 
-/** A write the gate refused while the term may still lead: the loop queues the batch again and retries it. */
-export class LeaseNotValidError extends Error {
-  readonly code = 'LEASE_NOT_VALID';
+/**
+ * A write the gate held back because the lease has lapsed (no renewal for 2/3 of the ttl) while the term may still
+ * lead: the loop queues the batch again and retries it once a renewal succeeds (or the term is deposed). A hold, not
+ * a store failure: the term logs it at warn, rate-limited (src/term/lease-holds.ts).
+ */
+export class LeaseLapsedError extends Error {
+  readonly code = 'LEASE_LAPSED';
   constructor(lease: Lease) {
-    super(`lease of term ${lease.term} not valid (no renewal for 2/3 of the ttl): write refused, batch kept`);
+    super(`lease of term ${lease.term} not valid (no renewal for 2/3 of the ttl): write held back, batch kept`);
   }
 }
 
@@ -39,7 +44,12 @@ export interface WriteGateParts {
   /** Where rows another writer held locked go back: queued under anything newer, for the next flush. */
   skippedRows: { requeue(games: readonly GamePrices[]): void };
   complaints: Pick<Complaints, 'report'>;
+  /** Built with the fence (the lock's key and this term's value): its scripts refuse a deposed term's writes. */
   redis: Pick<RedisPublisher, 'publish' | 'touch'>;
+  /** Games with a publish pending: the keep-alive only extends their hash (the publish writes it). */
+  pendingPublish: { has(gameId: string): boolean };
+  /** Where writes the fence refused are counted and logged (rate-limited). */
+  fencedWrites: Pick<FencedWrites, 'refused'>;
   metrics: Pick<Metrics, 'flushDuration' | 'pricesPerFlush' | 'tickToPublish'>;
   log: Logger;
 }
@@ -49,7 +59,8 @@ export interface WriteGateParts {
  * keep-alive write only through it, and before every write it checks that the term has not been deposed and that
  * the lease is still valid (a monotonic check of the last renewal). A deposed term's write is dropped (resolves:
  * the batch is not wanted back); a write refused for an invalid lease rejects, so its batch stays queued (nothing
- * lost) and is retried if the lease comes back.
+ * lost) and is retried if the lease comes back. Behind the gate the stores fence too: the flush carries the lease's
+ * term (kalshi_fence), the Redis scripts the lock's value; a write they refuse is dropped, and counted in fencedWrites.
  */
 export class WriteGate implements PriceStore, PriceChannel {
   private lastFlushValue: LastFlush | null = null;
@@ -87,23 +98,36 @@ export class WriteGate implements PriceStore, PriceChannel {
 
   async publish(batch: readonly GamePrices[]): Promise<void> {
     if (!this.admit()) return;
-    await this.parts.redis.publish(batch);
+    const { fenced } = await this.parts.redis.publish(batch);
+    // Refused by the lock check in the script: this term is over, the games are dropped (the lock's owner writes them).
+    this.parts.fencedWrites.refused('redis', fenced, { term: this.parts.lease.term, what: 'publish' });
     const now = Date.now();
     for (const prices of batch) this.parts.metrics.tickToPublish.observe(Math.max(0, now - prices.tickTimeMs) / 1000);
   }
 
-  /** Keeps every game's price hash alive, rebuilding a lost one from the book; a refused keep-alive waits for the next. */
+  /**
+   * Keeps every game's price hash alive. A hash lost meanwhile (eviction, a flushed node) or differing from the book
+   * (a deposed leader's late write, a write lost in a failover) is rewritten from the book's current prices; a game
+   * with a publish pending is only extended (the publish writes it). Held back like any write while the lease is not
+   * valid; a failed keep-alive waits for the next.
+   */
   async keepAlive(book: BookView): Promise<void> {
     if (!this.open) return;
-    await this.parts.redis.touch([...book.gameIds()], (gameId) => book.current(gameId)).catch((err: unknown) => {
-      this.parts.log.debug({ err }, 'price hash keep-alive failed');
-    });
+    const { redis, pendingPublish, fencedWrites, lease, log } = this.parts;
+    const current = (gameId: string) => (pendingPublish.has(gameId) ? undefined : book.current(gameId));
+    try {
+      const { rebuilt, repaired, fenced } = await redis.touch([...book.gameIds()], current);
+      if (rebuilt + repaired > 0) log.info({ rebuilt, repaired }, 'keep-alive rewrote price hashes that were missing or differed from the book');
+      fencedWrites.refused('redis', fenced, { term: lease.term, what: 'keep-alive' });
+    } catch (err) {
+      log.debug({ err }, 'price hash keep-alive failed');
+    }
   }
 
   /** false: deposed, drop the write; throws: the lease is not valid now, keep the batch; true: write. */
   private admit(): boolean {
     if (this.parts.deposed.aborted) return false;
-    if (!this.parts.lease.valid()) throw new LeaseNotValidError(this.parts.lease);
+    if (!this.parts.lease.valid()) throw new LeaseLapsedError(this.parts.lease);
     return true;
   }
 }

@@ -25,6 +25,9 @@ let redis: RedisClient;
 let rest: KalshiRest;
 const terms: LeaderTerm[] = [];
 const log = pino({ level: 'silent' });
+const LOCK_VALUE = 'test:lease';
+/** Games the Redis fence refused, as the gate reported them to the process's FencedWrites. */
+const refused: { what: string; games: number }[] = [];
 
 beforeAll(async () => {
   // The flush period is far longer than any test: only a term's last flush writes Postgres.
@@ -36,6 +39,8 @@ beforeAll(async () => {
   redis = createRedis(config.redis, { role: 'main', connectionName: 'leader-term-test' });
   await connectRedis(redis, config, log);
   rest = new KalshiRest({ baseUrl: config.kalshi.restUrl, ratePerS: 50 });
+  // The price scripts write only while the lock holds the lease's value (the fence): these terms hold it.
+  await redis.set(h.redis.keys.leader, LOCK_VALUE);
 });
 
 afterEach(async () => {
@@ -48,13 +53,13 @@ afterAll(async () => {
   await h?.close();
 });
 
-function newTerm(valid: () => boolean = () => true, marketsPerConnection?: number): LeaderTerm {
+function newTerm(valid: () => boolean = () => true, marketsPerConnection?: number, termLog: pino.Logger = log): LeaderTerm {
   const made: { term?: LeaderTerm } = {};
   const metrics = createMetrics(() => made.term?.status() ?? NO_TERM);
-  const lease: Lease = { term: 1, lockValue: 'test:lease', valid };
+  const lease: Lease = { term: 1, lockValue: LOCK_VALUE, valid };
   const term = new LeaderTerm({
     config,
-    log,
+    log: termLog,
     metrics,
     complaints: new Complaints(log, metrics.invalidMessages),
     sql,
@@ -62,6 +67,7 @@ function newTerm(valid: () => boolean = () => true, marketsPerConnection?: numbe
     keys: h.redis.keys,
     rest,
     lease,
+    fencedWrites: { refused: (_store, games, { what }) => void refused.push({ what, games }) },
     reconnect: { delaysMs: [100], healthyAfterMs: 30_000 },
     marketsPerConnection,
   });
@@ -132,7 +138,9 @@ describe('LeaderTerm', () => {
   it('the gate refuses every write while the lease is not valid, and keeps it: written once the lease is back', async () => {
     const { ticker, gameId } = await game('KX-LT-LEASE');
     let valid = true;
-    const term = newTerm(() => valid);
+    const lines: { level: number; msg: string; code?: string }[] = [];
+    const captured = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string; code?: string }) });
+    const term = newTerm(() => valid, undefined, captured);
     term.start();
     await waitFor(() => h.sim.subscribedTickers().has(ticker), { timeoutMs: 10_000 });
     await waitFor(() => h.messagesOf(gameId).length > 0, { message: 'the snapshot published' });
@@ -143,11 +151,35 @@ describe('LeaderTerm', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(h.messagesOf(gameId).some((m) => m.timestamp === tsMs)).toBe(false);
     expect(term.status().queues.redis).toBe(1);
+    // A hold, not a store failure: warned (once in its window) with the error's code, never logged as a failed write.
+    expect(lines.filter((l) => l.code === 'LEASE_LAPSED' && l.level === 40)).toHaveLength(1);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     valid = true;
     await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
     const outcome = await term.stop({ lockStillOurs: true, flushDeadline: Date.now() + 5000 });
     expect(outcome.flushed).toBe(true);
     expect(homeBuy(await h.frontendData(gameId))).toBe(33);
+  });
+
+  it('the Redis fence: once the lock holds another value, publishes are refused in the script, counted, and dropped', async () => {
+    const { ticker, gameId } = await game('KX-LT-FENCE');
+    const term = newTerm();
+    term.start();
+    await waitFor(() => h.sim.subscribedTickers().has(ticker), { timeoutMs: 10_000 });
+    await waitFor(() => h.messagesOf(gameId).length > 0, { message: 'the snapshot published' });
+    const published = h.messagesOf(gameId).length;
+    const before = refused.filter((r) => r.what === 'publish').length;
+    // Another replica took the lock; this term has not heard yet (its lease is still valid).
+    await redis.set(h.redis.keys.leader, 'other:replica');
+    try {
+      h.sim.setQuote(ticker, { yesBid: 0.2, yesAsk: 0.24, tsMs: Date.now() });
+      await waitFor(() => refused.filter((r) => r.what === 'publish').length > before, { message: 'the publish refused by the fence' });
+      expect(term.status().queues.redis).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(h.messagesOf(gameId)).toHaveLength(published);
+    } finally {
+      await redis.set(h.redis.keys.leader, LOCK_VALUE);
+    }
   });
 
   it('per-market fallback: a cut connection\'s markets, and only those, are in fallback after FALLBACK_AFTER_MS', async () => {

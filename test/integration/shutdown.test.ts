@@ -42,6 +42,60 @@ describe('the built service as a child process', () => {
     }
   });
 
+  it('renews the lock through a last flush longer than the ttl: the lock stays its own until released, the flush lands, exit 0', async () => {
+    const proxy = new TcpProxy('127.0.0.1', 5432);
+    await proxy.start();
+    // The game first: no mapping change is on its way through the slowed Postgres during the shutdown.
+    const home = uniqueId('KX-RENEW').toUpperCase();
+    const { gameId } = await h.addGame([{ ticker: home, side: 'home', yesBid: 0.5, yesAsk: 0.52 }]);
+    const service = spawnService({
+      ...h.env,
+      DATABASE_URL: proxy.url(h.env.DATABASE_URL),
+      FLUSH_INTERVAL_MS: '600000',
+      LEADER_LOCK_TTL_MS: '300',
+      SHUTDOWN_TIMEOUT_MS: '8000',
+    });
+    try {
+      await waitFor(() => h.sim.subscribedTickers().has(home), { timeoutMs: 10_000, message: 'the service subscribed' });
+      const owner = await waitFor(() => service.logs.find((l) => l.msg === 'took the leader lock: this replica leads')?.owner as string | undefined);
+      await waitFor(async () => (await service.get('/readyz')).status === 200, { timeoutMs: 10_000, message: 'the service ready' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const tsMs = Date.now();
+      h.sim.setQuote(home, { yesBid: 0.61, yesAsk: 0.63, tsMs });
+      await h.waitForMessage(gameId, (m) => m.timestamp === tsMs);
+      // Postgres answers 0.25 s late (a flush takes several round trips, short of its own 2 s timeout): the last flush outlasts the
+      // 300 ms lock several times over.
+      proxy.delayMs = 250;
+      const seen: (string | null)[] = [];
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          seen.push(await h.redis.redis.get(h.redis.keys.leader));
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      })();
+      const signalledAt = Date.now();
+      service.kill('SIGTERM');
+      const exit = await service.exited;
+      const tookMs = Date.now() - signalledAt;
+      watching = false;
+      await watch;
+      if (exit.code !== 0) process.stdout.write(service.logs.filter((l) => Number(l.level) >= 30).map((l) => JSON.stringify(l).slice(0, 400)).join('\n'));
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(tookMs).toBeGreaterThan(600);
+      expect(await h.frontendData(gameId)).toMatchObject({ homeTeam: { kalshiBuyPrice: 63 }, kalshiUpdatedAt: tsMs });
+      // Every look at the lock until the release found it ours; after the release, nobody's.
+      const released = seen.indexOf(null);
+      expect(released).toBeGreaterThan(tookMs / 25 / 2);
+      expect(seen.slice(0, released).every((value) => value === owner)).toBe(true);
+      expect(seen.slice(released).every((value) => value === null)).toBe(true);
+      expect(service.logs.some((l) => l.msg === 'leader lock released' && l.released === true)).toBe(true);
+    } finally {
+      service.kill('SIGKILL');
+      await proxy.close();
+    }
+  });
+
   it('refuses a bad configuration before connecting to anything: exit 1, one line per variable', async () => {
     const authenticated = h.sim.stats.authenticatedTotal;
     const service = spawnService({ ...h.env, PORT: 'eighty', FLUSH_INTERVAL_MS: 'soon', KALSHI_PRIVATE_KEY: 'SECRET-VALUE' });

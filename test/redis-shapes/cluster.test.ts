@@ -2,7 +2,9 @@ import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
 import { readPriceStates, scanPricedGameIds, subscribeKalshiPrices, type FeedStatusMessage } from '@kalshi-ingestor/client';
 import { createRedis, quitRedis } from '../../src/redis/connect';
+import { LeaderLock } from '../../src/leader/leader-lock';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
+import { redisKeys } from '../../src/sinks/redis-keys';
 import { gameState } from '../client/helpers';
 import { uniqueId } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
@@ -60,7 +62,7 @@ describeIf('Redis Cluster (three primaries)', () => {
     expect(new Set(ids.map((id) => nodeOf(h.keys.prices(id)))).size).toBe(3);
     const t0 = 1_738_772_400_000;
     const delivered = h.updates.length;
-    expect(await publisher.publish(ids.map((id, i) => gameState(id, [40, 39, 61, 60], t0 + i)))).toEqual({ published: 300, skippedStale: 0 });
+    expect(await publisher.publish(ids.map((id, i) => gameState(id, [40, 39, 61, 60], t0 + i)))).toEqual({ published: 300, skippedStale: 0, fenced: 0 });
     await waitFor(() => h.updates.length - delivered >= 300, { message: 'the client got the whole batch over the cluster bus' });
 
     const scanned = new Set(await scanPricedGameIds(h.redis, h.keys, 10_000));
@@ -141,5 +143,43 @@ describeIf('Redis Cluster (three primaries)', () => {
         `longest gap in client deliveries: a game on that node ${victimGame === undefined ? 'n/a' : longestGap(victimUpdates, stoppedAt, streamEnd)} ms, ` +
         `games on the other nodes ${longestGap(otherUpdates, stoppedAt, streamEnd)} ms\n`,
     );
+  });
+
+  it('the lock and the term counter on different nodes: SET then INCR; a crash between them costs one ttl and no term; a failed INCR is redone', async () => {
+    const prefix = `${uniqueId('lockc')}:`;
+    const keys = { leader: `${prefix}kalshi:websocket:leader`, term: `${prefix}kalshi:websocket:term` };
+    expect(calculateSlot(keys.leader)).not.toBe(calculateSlot(keys.term));
+    const a = new LeaderLock(h.redis, keys.leader, 'worker-a', 400, keys.term);
+    const b = new LeaderLock(h.redis, keys.leader, 'worker-b', 400, keys.term);
+    expect(await a.tryAcquire()).toBe(1);
+    expect(await b.tryAcquire()).toBeUndefined();
+    expect(await h.redis.get(keys.term)).toBe('1');
+    // A replica that crashed between its SET and its INCR: nobody writes with that lock, it runs out.
+    await h.redis.set(keys.leader, 'crashed:0', 'PX', 300);
+    expect(await b.tryAcquire()).toBeUndefined();
+    await waitFor(async () => (await b.tryAcquire()) === 2, { message: 'the next holder numbered a newer term' });
+    expect(await h.redis.get(keys.leader)).toBe(b.owner);
+    // The INCR fails: the attempt throws (no term, no leading); the next one finds the lock ours and numbers it.
+    await h.redis.del(keys.leader);
+    await h.redis.set(keys.term, 'not a number');
+    await expect(a.tryAcquire()).rejects.toThrow(/not an integer/);
+    expect(await h.redis.get(keys.leader)).toBe(a.owner);
+    await h.redis.set(keys.term, '7');
+    expect(await a.tryAcquire()).toBe(8);
+  });
+
+  it('the lock and the counter in one slot (a hash tag in REDIS_KEY_PREFIX): one script; the price scripts leave the fence to the data guards', async () => {
+    const prefix = `{${uniqueId('tag')}}:`;
+    const keys = { leader: `${prefix}kalshi:websocket:leader`, term: `${prefix}kalshi:websocket:term` };
+    const a = new LeaderLock(h.redis, keys.leader, 'worker-a', 60_000, keys.term);
+    expect(await a.tryAcquire()).toBe(1);
+    expect(await h.redis.get(keys.term)).toBe('1');
+    // A fence handed to a cluster publisher is not used: the lock lives on another node than the price keys.
+    const own = redisKeys(`${uniqueId('nofence')}:`);
+    await h.redis.set(own.leader, 'someone-else:0', 'PX', 60_000);
+    const publisher = new RedisPublisher(h.redis, own, { hashTtlMs: 60_000, fence: { lockKey: own.leader, lockValue: 'worker-a:0' } });
+    const ids = Array.from({ length: 30 }, () => uniqueId('nofence'));
+    expect(await publisher.publish(ids.map((id, i) => gameState(id, [40, 39, 61, 60], 1_738_772_600_000 + i)))).toEqual({ published: 30, skippedStale: 0, fenced: 0 });
+    expect(await publisher.publish(ids.map((id) => gameState(id, [41, 40, 60, 59], 1_738_772_500_000)))).toEqual({ published: 0, skippedStale: 30, fenced: 0 });
   });
 });

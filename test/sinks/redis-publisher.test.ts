@@ -35,7 +35,7 @@ describe('RedisPublisher.publish', () => {
   it('writes the hash fields exactly, with the TTL, and publishes the exact message', async () => {
     const id = uniqueId('g');
     const s = state(id, p(45.5, 45.37), p(58, 57), T0 + 876, T0);
-    expect(await publisher.publish([s])).toEqual({ published: 1, skippedStale: 0 });
+    expect(await publisher.publish([s])).toEqual({ published: 1, skippedStale: 0, fenced: 0 });
 
     expect(await env.redis.hgetall(env.keys.prices(id))).toEqual({
       awayBuyPrice: '45.5',
@@ -64,7 +64,7 @@ describe('RedisPublisher.publish', () => {
   it('a side with no quote has no field, also when it had one before; the message carries null', async () => {
     const id = uniqueId('g');
     await publisher.publish([state(id, p(43, 42), p(58, 57), T0)]);
-    expect(await publisher.publish([state(id, p(null, 42), p(58, null), T0 + 1)])).toEqual({ published: 1, skippedStale: 0 });
+    expect(await publisher.publish([state(id, p(null, 42), p(58, null), T0 + 1)])).toEqual({ published: 1, skippedStale: 0, fenced: 0 });
 
     const hash = await env.redis.hgetall(env.keys.prices(id));
     expect(Object.keys(hash).sort()).toEqual(['awaySellPrice', 'homeBuyPrice', 'slug', 'status', 'ticker', 'timestamp', 'updatedAt']);
@@ -101,7 +101,7 @@ describe('RedisPublisher.publish', () => {
   it('the keep-alive rebuilds a missing hash with status, result and draw', async () => {
     const id = uniqueId('g');
     const final: GamePrices = { ...state(id, p(0, 0), p(100, 100), T0), draw: p(0, 0), status: 'final', result: 'home' };
-    expect(await publisher.touch([id], () => final)).toEqual({ rebuilt: 1 });
+    expect(await publisher.touch([id], () => final)).toEqual({ rebuilt: 1, repaired: 0, fenced: 0 });
     expect(await env.redis.hgetall(env.keys.prices(id))).toMatchObject({ drawBuyPrice: '0', status: 'final', result: 'home' });
   });
 
@@ -111,7 +111,7 @@ describe('RedisPublisher.publish', () => {
     await publisher.publish([state(id, p(50, 49), p(51, 50), T0 + 10_000)]);
     const before = await env.redis.hgetall(env.keys.prices(id));
 
-    expect(await publisher.publish([state(id, p(10, 9), p(91, 90), T0)])).toEqual({ published: 0, skippedStale: 1 });
+    expect(await publisher.publish([state(id, p(10, 9), p(91, 90), T0)])).toEqual({ published: 0, skippedStale: 1, fenced: 0 });
     expect(await env.redis.hgetall(env.keys.prices(id))).toEqual(before);
     // Messages on one channel arrive in order: once the marker is here, a stale message would be too.
     await publisher.publish([state(marker, p(1, 1), p(1, 1))]);
@@ -121,6 +121,7 @@ describe('RedisPublisher.publish', () => {
     expect(await publisher.publish([state(id, p(11, 10), p(90, 89), T0 + 10_000)])).toEqual({
       published: 1,
       skippedStale: 0,
+      fenced: 0,
     });
     expect((await env.redis.hgetall(env.keys.prices(id))).awayBuyPrice).toBe('11');
   });
@@ -129,11 +130,11 @@ describe('RedisPublisher.publish', () => {
     const now = Date.now();
     const poisoned = uniqueId('g');
     await env.redis.hset(env.keys.prices(poisoned), 'timestamp', String(now * 1000)); // a ts_ms in microseconds
-    expect(await publisher.publish([state(poisoned, p(50, 49), p(51, 50), now)])).toEqual({ published: 1, skippedStale: 0 });
+    expect(await publisher.publish([state(poisoned, p(50, 49), p(51, 50), now)])).toEqual({ published: 1, skippedStale: 0, fenced: 0 });
     expect((await env.redis.hgetall(env.keys.prices(poisoned))).timestamp).toBe(String(now));
     const ahead = uniqueId('g');
     await env.redis.hset(env.keys.prices(ahead), 'timestamp', String(now + 4 * 60_000));
-    expect(await publisher.publish([state(ahead, p(50, 49), p(51, 50), now)])).toEqual({ published: 0, skippedStale: 1 });
+    expect(await publisher.publish([state(ahead, p(50, 49), p(51, 50), now)])).toEqual({ published: 0, skippedStale: 1, fenced: 0 });
   });
 
   it('counts published and stale games of a mixed batch', async () => {
@@ -142,7 +143,7 @@ describe('RedisPublisher.publish', () => {
     await publisher.publish([state(stale, p(50, 49), p(51, 50), T0 + 10)]);
     expect(
       await publisher.publish([state(fresh, p(1, 2), p(3, 4), T0), state(stale, p(1, 2), p(3, 4), T0)]),
-    ).toEqual({ published: 1, skippedStale: 1 });
+    ).toEqual({ published: 1, skippedStale: 1, fenced: 0 });
   });
 
   it('publishes a batch of many games in one pipeline round trip', async () => {
@@ -153,7 +154,7 @@ describe('RedisPublisher.publish', () => {
     const direct = jest.spyOn(client, 'kalshiPublishPrice');
     const evalsha = jest.spyOn(env.redis, 'evalsha');
     const result = await publisher.publish(ids.map((id, i) => state(id, p(40 + i / 100, 39), p(61, 60))));
-    expect(result).toEqual({ published: 500, skippedStale: 0 });
+    expect(result).toEqual({ published: 500, skippedStale: 0, fenced: 0 });
     expect(pipelines).toHaveBeenCalledTimes(1);
     // (ioredis copies the script method onto the pipeline, so calls are seen here, but never on the client)
     expect(direct).toHaveBeenCalledTimes(500);
@@ -210,39 +211,98 @@ describe('RedisPublisher.touch', () => {
     await env.redis.pexpire(env.keys.prices(a), 1000);
     await env.redis.pexpire(env.keys.prices(b), 1000);
 
-    expect(await publisher.touch([a, b, missing])).toEqual({ rebuilt: 0 });
+    expect(await publisher.touch([a, b, missing])).toEqual({ rebuilt: 0, repaired: 0, fenced: 0 });
     for (const id of [a, b]) expect(await env.redis.pttl(env.keys.prices(id))).toBeGreaterThan(TTL - 5000);
     expect(await env.redis.exists(env.keys.prices(missing))).toBe(0);
-    expect(await publisher.touch([])).toEqual({ rebuilt: 0 });
+    expect(await publisher.touch([])).toEqual({ rebuilt: 0, repaired: 0, fenced: 0 });
   });
 
-  it('rewrites a hash that has gone missing from the current state, without publishing', async () => {
+  it('rewrites a hash that has gone missing or differs from the current state, without publishing; extends one that matches', async () => {
     const lost = uniqueId('g');
-    const kept = uniqueId('g');
+    const stale = uniqueId('g');
+    const same = uniqueId('g');
     const marker = uniqueId('marker');
     const lostState = state(lost, p(45.5, null), p(58, 57), T0 + 876, T0);
-    await publisher.publish([lostState, state(kept, p(1, 2), p(3, 4))]);
+    const sameState = state(same, p(5, 4), p(96, 95), T0 + 3);
+    await publisher.publish([lostState, state(stale, p(1, 2), p(3, 4), T0 + 9_000), sameState]);
     const written = await env.redis.hgetall(env.keys.prices(lost));
+    const sameWritten = await env.redis.hgetall(env.keys.prices(same));
     await env.redis.del(env.keys.prices(lost));
-    await env.redis.pexpire(env.keys.prices(kept), 1000);
-    const keptBefore = await env.redis.hgetall(env.keys.prices(kept));
+    await env.redis.pexpire(env.keys.prices(stale), 1000);
+    await env.redis.pexpire(env.keys.prices(same), 1000);
+    // A field the book does not have (a deposed writer's leftover) makes a hash differ too.
+    await env.redis.hset(env.keys.prices(stale), 'awayBuyPrice', '1', 'homeSellPrice', '3.5');
 
-    // `kept` exists: only its TTL moves, even though the state handed in differs from the hash.
+    // `stale` holds a newer timestamp than the book (a deposed leader's late write stamped by a local clock): the
+    // book of the lock's holder wins all the same.
+    const staleNow = state(stale, p(9, null), p(9, 9), T0 + 5);
     const current = new Map([
       [lost, lostState],
-      [kept, state(kept, p(9, 9), p(9, 9), T0 + 5)],
+      [stale, staleNow],
+      [same, sameState],
     ]);
-    expect(await publisher.touch([lost, kept], (id) => current.get(id))).toEqual({ rebuilt: 1 });
+    expect(await publisher.touch([lost, stale, same], (id) => current.get(id))).toEqual({ rebuilt: 1, repaired: 1, fenced: 0 });
     expect(await env.redis.hgetall(env.keys.prices(lost))).toEqual(written);
-    expect(await env.redis.pttl(env.keys.prices(lost))).toBeGreaterThan(TTL - 5000);
-    expect(await env.redis.hgetall(env.keys.prices(kept))).toEqual(keptBefore);
-    expect(await env.redis.pttl(env.keys.prices(kept))).toBeGreaterThan(TTL - 5000);
+    expect(await env.redis.hgetall(env.keys.prices(stale))).toEqual({
+      awayBuyPrice: '9',
+      homeBuyPrice: '9',
+      homeSellPrice: '9',
+      ticker: `T-${stale}`,
+      updatedAt: String(Math.floor((T0 + 5) / 1000)),
+      timestamp: String(T0 + 5),
+      slug: `nba-${stale}`,
+      status: 'open',
+    });
+    expect(await env.redis.hgetall(env.keys.prices(same))).toEqual(sameWritten);
+    for (const id of [lost, stale, same]) expect(await env.redis.pttl(env.keys.prices(id))).toBeGreaterThan(TTL - 5000);
+    // A repaired hash matches: the next keep-alive only extends it.
+    expect(await publisher.touch([lost, stale, same], (id) => current.get(id))).toEqual({ rebuilt: 0, repaired: 0, fenced: 0 });
 
     // Messages on one channel arrive in order: once the marker is here, a keep-alive message would be too.
     await publisher.publish([state(marker, p(1, 1), p(1, 1))]);
     await messages.waitFor((list) => forGame(marker)(list).length === 1);
-    expect(forGame(lost)(messages.messages)).toHaveLength(1);
-    expect(forGame(kept)(messages.messages)).toHaveLength(1);
+    for (const id of [lost, stale, same]) expect(forGame(id)(messages.messages)).toHaveLength(1);
+  });
+});
+
+describe('RedisPublisher: the fence (the lock must still hold the writer\'s value)', () => {
+  const LOCK_VALUE = 'worker-a:00112233';
+  let fenced: RedisPublisher;
+  beforeEach(async () => {
+    fenced = new RedisPublisher(env.redis, env.keys, { hashTtlMs: TTL, fence: { lockKey: env.keys.leader, lockValue: LOCK_VALUE } });
+    await env.redis.set(env.keys.leader, LOCK_VALUE, 'PX', 60_000);
+  });
+
+  it('writes and publishes while the lock holds the writer\'s value', async () => {
+    const id = uniqueId('g');
+    expect(await fenced.publish([state(id, p(1, 2), p(3, 4))])).toEqual({ published: 1, skippedStale: 0, fenced: 0 });
+    expect(await fenced.touch([id], () => state(id, p(5, 6), p(7, 8), T0 + 1))).toEqual({ rebuilt: 0, repaired: 1, fenced: 0 });
+  });
+
+  it('writes nothing, publishes nothing and extends nothing once the lock holds another value, or none', async () => {
+    const id = uniqueId('g');
+    const marker = uniqueId('marker');
+    await fenced.publish([state(id, p(1, 2), p(3, 4), T0)]);
+    await env.redis.pexpire(env.keys.prices(id), 5000);
+    const before = await env.redis.hgetall(env.keys.prices(id));
+
+    for (const lock of ['worker-b:44556677', undefined]) {
+      if (lock === undefined) await env.redis.del(env.keys.leader);
+      else await env.redis.set(env.keys.leader, lock);
+      // Newer than what is stored: only the fence stands in the way.
+      expect(await fenced.publish([state(id, p(10, 20), p(30, 40), T0 + 1000)])).toEqual({ published: 0, skippedStale: 0, fenced: 1 });
+      const fresh = uniqueId('g');
+      expect(await fenced.publish([state(fresh, p(10, 20), p(30, 40), T0 + 1000)])).toEqual({ published: 0, skippedStale: 0, fenced: 1 });
+      expect(await env.redis.exists(env.keys.prices(fresh))).toBe(0);
+      expect(await fenced.touch([id, fresh], (gameId) => state(gameId, p(9, 9), p(9, 9), T0 + 2000))).toEqual({ rebuilt: 0, repaired: 0, fenced: 2 });
+      expect(await fenced.touch([id])).toEqual({ rebuilt: 0, repaired: 0, fenced: 1 });
+      expect(await env.redis.hgetall(env.keys.prices(id))).toEqual(before);
+      expect(await env.redis.pttl(env.keys.prices(id))).toBeLessThanOrEqual(5000);
+      expect(await env.redis.exists(env.keys.prices(fresh))).toBe(0);
+    }
+    await publisher.publish([state(marker, p(1, 1), p(1, 1))]);
+    await messages.waitFor((list) => forGame(marker)(list).length === 1);
+    expect(forGame(id)(messages.messages)).toHaveLength(1);
   });
 });
 

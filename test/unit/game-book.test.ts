@@ -194,6 +194,28 @@ describe('GameBook: source precedence (REST has no exchange time)', () => {
     expect(fed).toMatchObject({ kind: 'updated', prices: { updatedAtMs: 1_000_000 } });
   });
 
+  it('a REST state is stamped no newer than its market\'s last socket exchange time (fallback, silence correction, a late answer)', () => {
+    const book = new GameBook({ restCorrectsAfterMs: 60_000 });
+    book.addMarket(home);
+    book.apply(q('G1-HOU', 5000, 5200, 1_000_000), at(1_000_100));
+    // While the socket is down: REST feeds the market, its receive time is far ahead of the exchange time.
+    const fed = book.apply(rest('G1-HOU', 6000, 6200, 1_090_000), at(1_090_000, true));
+    expect(fed).toMatchObject({ kind: 'updated', prices: { homeTeam: { kalshiBuyPrice: 62 }, tickTimeMs: 1_000_000, updatedAtMs: 1_000_000 } });
+    expect(book.quoteOf('G1-HOU')?.exchangeTimeMs).toBe(1_000_000);
+    expect(book.current('g1')?.tickTimeMs).toBe(1_000_000);
+    // After a silence: the correction too.
+    const corrected = book.apply(rest('G1-HOU', 5000, 5200, 1_200_000), at(1_200_000));
+    expect(corrected).toMatchObject({ kind: 'updated', prices: { tickTimeMs: 1_000_000 } });
+    // The next socket tick is newer than any REST state of the market, whatever our clock said.
+    expect(book.apply(q('G1-HOU', 5100, 5300, 1_000_001), at(1_200_001))).toMatchObject({ kind: 'updated', prices: { tickTimeMs: 1_000_001 } });
+  });
+
+  it('a REST state of a market with no socket time keeps its receive time', () => {
+    const book = new GameBook();
+    book.addMarket(home);
+    expect(book.apply(rest('G1-HOU', 4000, 4200, 7000), at(7000))).toMatchObject({ prices: { tickTimeMs: 7000 } });
+  });
+
   it('a game with no socket time takes its REST reads\' receive times as its version, never going back', () => {
     const book = new GameBook();
     book.addMarket(home);

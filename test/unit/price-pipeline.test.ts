@@ -265,6 +265,35 @@ describe('PricePipeline.applyMapping', () => {
   });
 });
 
+describe('PricePipeline.republishAll (the Redis primary changed)', () => {
+  it('queues every quoted game\'s current state for publishing again, not for Postgres, and says so once', () => {
+    const { pipeline, events, map, drain } = setup();
+    const other: MappedMarket = { ticker: 'BOS', gameId: 'g2', slug: 'nba-g2', side: 'home' };
+    const unquoted: MappedMarket = { ticker: 'LAL', gameId: 'g3', slug: 'nba-g3', side: 'home' };
+    map([home, away, other, unquoted]);
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
+    pipeline.applyQuote(socket('CHA', 4700, 4900, NOW + 1), NOW + 1);
+    pipeline.applyQuote(socket('BOS', 3000, 3200, NOW + 2), NOW + 2);
+    drain();
+    const queuedBefore = events.queued;
+
+    expect(pipeline.republishAll()).toBe(2);
+    expect(events.queued).toBe(queuedBefore + 1);
+    const { flush, publish } = drain();
+    expect(flush).toEqual([]);
+    expect(publish.map((p) => p.gameId).sort()).toEqual(['g1', 'g2']);
+    expect(publish.find((p) => p.gameId === 'g1')).toEqual(pipeline.book.current('g1'));
+  });
+
+  it('does nothing (and says nothing) when no game has a quote', () => {
+    const { pipeline, events, map } = setup();
+    map([home]);
+    const queuedBefore = events.queued;
+    expect(pipeline.republishAll()).toBe(0);
+    expect(events.queued).toBe(queuedBefore);
+  });
+});
+
 describe('PricePipeline.applyStatus', () => {
   it('queues the game\'s new state for the flush and, urgently, for the publish', () => {
     const { pipeline, events, map, drain } = setup();

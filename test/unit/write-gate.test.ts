@@ -3,7 +3,7 @@ import type { Lease } from '../../src/leader/lease';
 import { FlushLoop } from '../../src/pipeline/flush-loop';
 import { LatestByGame } from '../../src/prices/latest-by-game';
 import type { GamePrices } from '../../src/prices/types';
-import { LeaseNotValidError, WriteGate } from '../../src/term/write-gate';
+import { LeaseLapsedError, WriteGate } from '../../src/term/write-gate';
 import { gameState } from '../helpers/game-state';
 
 /** The term's one way to the stores: every write checks the term is not deposed and the lease is valid. */
@@ -32,9 +32,11 @@ function setup() {
     skippedRows: { requeue: (games) => void requeued.push(...games.map((g) => g.gameId)) },
     complaints: { report: () => undefined },
     redis: {
-      publish: (batch) => (published.push([...batch]), Promise.resolve({ published: batch.length, skippedStale: 0 })),
-      touch: (ids) => (touched.push([...ids]), Promise.resolve({ rebuilt: 0 })),
+      publish: (batch) => (published.push([...batch]), Promise.resolve({ published: batch.length, skippedStale: 0, fenced: 0 })),
+      touch: (ids) => (touched.push([...ids]), Promise.resolve({ rebuilt: 0, repaired: 0, fenced: 0 })),
     },
+    pendingPublish: { has: () => false },
+    fencedWrites: { refused: () => undefined },
     metrics: { flushDuration: histogram, pricesPerFlush: histogram, tickToPublish: histogram } as never,
     log: pino({ level: 'silent' }),
   });
@@ -60,7 +62,7 @@ describe('WriteGate', () => {
     expect([written.length, published.length, touched.length]).toEqual([1, 1, 1]);
     expect(gate.lastFlush).toMatchObject({ rows: 1, games: 1 });
     setValid(false);
-    await expect(gate.write([gameState('a', 41, 2)])).rejects.toBeInstanceOf(LeaseNotValidError);
+    await expect(gate.write([gameState('a', 41, 2)])).rejects.toBeInstanceOf(LeaseLapsedError);
     await expect(gate.publish([gameState('a', 41, 2)])).rejects.toThrow(/lease of term 7 not valid/);
     await gate.keepAlive(book);
     expect([written.length, published.length, touched.length]).toEqual([1, 1, 1]);
@@ -99,5 +101,49 @@ describe('WriteGate', () => {
     await gate.keepAlive(book);
     expect([written.length, published.length, touched.length]).toEqual([0, 0, 0]);
     expect(gate.open).toBe(false);
+  });
+});
+
+describe('WriteGate and the Redis fence', () => {
+  function fencedSetup(pending: Set<string>) {
+    const lease: Lease = { term: 9, lockValue: 'worker:xyz', valid: () => true };
+    const refused: [string, number, { term: number; what: string }][] = [];
+    const states: (GamePrices | undefined)[] = [];
+    const histogram = { observe: () => undefined };
+    const gate = new WriteGate({
+      lease,
+      deposed: new AbortController().signal,
+      postgres: { write: () => Promise.resolve({ rowsWritten: 0, skipped: [], fenced: false, notObject: [] }) },
+      skippedRows: { requeue: () => undefined },
+      complaints: { report: () => undefined },
+      redis: {
+        // The script refused every game: the lock holds another replica's value.
+        publish: (batch) => Promise.resolve({ published: 0, skippedStale: 0, fenced: batch.length }),
+        touch: (ids, current) => {
+          for (const id of ids) states.push(current?.(id));
+          return Promise.resolve({ rebuilt: 0, repaired: 1, fenced: 2 });
+        },
+      },
+      pendingPublish: pending,
+      fencedWrites: { refused: (store, games, detail) => void refused.push([store, games, detail]) },
+      metrics: { flushDuration: histogram, pricesPerFlush: histogram, tickToPublish: histogram } as never,
+      log: pino({ level: 'silent' }),
+    });
+    return { gate, refused, states };
+  }
+
+  it('counts the games the publish script refused as fenced writes, with the term, and does not ask for them back', async () => {
+    const { gate, refused } = fencedSetup(new Set());
+    await expect(gate.publish([gameState('a', 40, 1), gameState('b', 40, 1)])).resolves.toBeUndefined();
+    expect(refused).toEqual([['redis', 2, { term: 9, what: 'publish' }]]);
+  });
+
+  it('keep-alive: hands the book\'s state for repair except for games with a publish pending, and counts its fenced games', async () => {
+    const { gate, refused, states } = fencedSetup(new Set(['b']));
+    const a = gameState('a', 40, 1);
+    const b = gameState('b', 41, 1);
+    await gate.keepAlive({ gameIds: () => ['a', 'b'], current: (id) => (id === 'a' ? a : b) });
+    expect(states).toEqual([a, undefined]);
+    expect(refused).toEqual([['redis', 2, { term: 9, what: 'keep-alive' }]]);
   });
 });

@@ -2,6 +2,8 @@
 export interface RedisKeys {
   /** String: `<WORKER_ID>:<random>` of the leader. */
   readonly leader: string;
+  /** String counter: INCR by each replica the moment it takes the lock; the term's fencing token. */
+  readonly term: string;
   /** String: JSON `{ticker: gameId}`. */
   readonly tickerMap: string;
   /** Hash of a game's latest prices. */
@@ -17,6 +19,7 @@ export interface RedisKeys {
 export function redisKeys(prefix: string): RedisKeys {
   return {
     leader: `${prefix}kalshi:websocket:leader`,
+    term: `${prefix}kalshi:websocket:term`,
     tickerMap: `${prefix}kalshi:ticker_map`,
     prices: (gameId: string) => `${prefix}kalshi:prices:${gameId}`,
     channel: `${prefix}kalshi:prices:channel`,
