@@ -60,7 +60,8 @@ describePage('the live page (headless Chromium)', () => {
     expect(await text(gameId, '.team.away .price')).toBe('Kalshi: 43¢ / 42¢'); // the away market did not move
     expect(await text(gameId, '.team.home .price')).toBe('Kalshi: 61.5¢ / 60¢');
     expect(await page.locator('#connection').textContent()).toBe('watcher: connected');
-    expect(await page.locator('#feed').textContent()).toBe('Kalshi feed: live');
+    // The leader writes kalshi:feed once its term knows the feed's state; the page shows it when it arrives.
+    await waitFor(async () => (await page.locator('#feed').textContent()) === 'Kalshi feed: live', { timeoutMs: 10_000, message: 'the feed badge live' });
   });
 
   it('adds games that appear later and marks a game stale when its last update is older than a minute', async () => {
