@@ -1,5 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Logger } from 'pino';
+import type { DropReason } from '../observability/drop-reasons';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
 import { errorCommandId, isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
@@ -16,7 +17,7 @@ export interface ConnectionHandlers {
   onClose(): void;
   /** A data message (ticker) or an error that answers no pending command. */
   onMessage(message: ServerMessage, receivedAtMs: number): void;
-  onInvalid(reason: string, detail?: Record<string, unknown>): void;
+  onInvalid(reason: DropReason, detail?: Record<string, unknown>): void;
   onReconnect(): void;
   onAuthRejected(status: number): void;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketQuote } from '../prices/types';
 import type { KalshiCredentials } from './auth';
 import { KalshiConnection } from './connection';
@@ -12,7 +13,7 @@ export const MARKETS_PER_CONNECTION = 500;
 
 export interface FeedEvents {
   onQuote(quote: MarketQuote, receivedAtMs: number): void;
-  onInvalid(reason: string, detail?: Record<string, unknown>): void;
+  onInvalid(reason: DropReason, detail?: Record<string, unknown>): void;
   onMessage(type: string): void;
   onReconnect(): void;
   onAuthRejected(status: number): void;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import Bottleneck from 'bottleneck';
+import type { DropReason } from '../observability/drop-reasons';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
 import { readBodyCapped, RestBodyError } from './rest-body';
@@ -40,7 +41,7 @@ export interface InactiveMarket {
 }
 
 export interface RestProblem {
-  reason: string;
+  reason: DropReason;
   ticker?: string;
   detail?: string;
 }
@@ -102,7 +103,7 @@ export interface KalshiRestOptions {
 type PageOutcome =
   | { kind: 'page'; body: Static<typeof MarketsPageSchema> }
   | { kind: 'retry'; why: string; rateLimited: boolean }
-  | { kind: 'refused'; reason: string; detail: string }
+  | { kind: 'refused'; reason: DropReason; detail: string }
   /** An answer retrying cannot change (a 4xx other than 429): the group waits for the next pass. */
   | { kind: 'failed'; why: string };
 
@@ -320,7 +321,7 @@ function deliver(read: ReadOptions, page: RestPage): void {
   if (!read.signal.aborted) read.onPage(page);
 }
 
-function refusedPage(reason: string, detail: string): RestPage {
+function refusedPage(reason: DropReason, detail: string): RestPage {
   return { quotes: [], inactive: [], invalid: [{ reason, detail }], completed: [] };
 }
 

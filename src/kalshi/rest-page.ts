@@ -1,8 +1,9 @@
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketQuote } from '../prices/types';
 import type { InactiveMarkets } from './inactive-markets';
 import type { RestPage } from './rest-client';
 
-export type InvalidSink = (reason: string, detail?: Record<string, unknown>) => void;
+export type InvalidSink = (reason: DropReason, detail?: Record<string, unknown>) => void;
 
 /**
  * The quotes of a page that may be applied: every active market's, plus the final quote of a settled market

@@ -1,3 +1,4 @@
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketMapDiff } from '../mapping/market-map';
 import { isBelievableExchangeTime } from '../prices/exchange-time';
 import { GameBook, type GameBookOptions, type MappedMarket } from '../prices/game-book';
@@ -9,7 +10,7 @@ export interface PricePipelineEvents {
   onQueued(): void;
   onUnmapped(ticker: string): void;
   /** Input refused (`bad_timestamp`, `duplicate_side`): counted and logged at a bounded rate by the caller. */
-  onRefused(reason: string, detail: Record<string, unknown>): void;
+  onRefused(reason: DropReason, detail: Record<string, unknown>): void;
 }
 
 /**

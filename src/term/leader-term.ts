@@ -9,6 +9,7 @@ import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
 import type { KalshiRest } from '../kalshi/rest-client';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
+import type { DropReason } from '../observability/drop-reasons';
 import type { Metrics } from '../observability/metrics';
 import { FlushLoop } from '../pipeline/flush-loop';
 import { PricePipeline } from '../pipeline/price-pipeline';
@@ -129,7 +130,7 @@ export class LeaderTerm {
 
     const { rest } = deps;
     const tickers = () => [...this.mapper.current.keys()];
-    const onInvalid = (reason: string, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
+    const onInvalid = (reason: DropReason, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
     this.fallback = new FallbackPoller({
       rest,
       signal,
