@@ -5,7 +5,7 @@ export interface KalshiCredentials {
   privateKey: KeyObject;
 }
 
-/** The three handshake headers of KALSHI.md: RSA-PSS/SHA-256 over `timestamp + "GET" + path`. */
+/** The three handshake headers of docs/KALSHI.md: RSA-PSS/SHA-256 over `timestamp + "GET" + path`. */
 export function handshakeHeaders(credentials: KalshiCredentials, wsUrl: string, nowMs: number): Record<string, string> {
   const timestamp = String(nowMs);
   const path = new URL(wsUrl).pathname;

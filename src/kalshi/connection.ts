@@ -231,7 +231,7 @@ export class KalshiConnection {
 
   /**
    * The pending command an error answers. Kalshi may leave `id` out of an error tied to a subscription and send
-   * `sid` and `seq` instead (KALSHI.md): it then answers the pending command about that sid, so the command is
+   * `sid` and `seq` instead (docs/KALSHI.md): it then answers the pending command about that sid, so the command is
    * settled now rather than waiting out its timeout. Without either, a single pending command is the only
    * candidate; anything else is an error about a subscription, handled by the subscriptions.
    */

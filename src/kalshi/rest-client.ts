@@ -9,7 +9,7 @@ import { readBodyCapped, RestBodyError } from './rest-body';
 
 export { RestBodyError } from './rest-body';
 
-/** Kalshi publishes no maximum for `tickers`; 100 keeps URLs short and pages small (KALSHI.md). */
+/** Kalshi publishes no maximum for `tickers`; 100 keeps URLs short and pages small (docs/KALSHI.md). */
 export const TICKERS_PER_REQUEST = 100;
 
 const RestMarketSchema = Type.Object({

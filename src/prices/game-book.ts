@@ -78,7 +78,7 @@ const OUTRANKED: ApplyOutcome = { kind: 'outranked' };
 
 /**
  * The prices of every mapped game, from the latest quote of each of its markets
- * (DESIGN.md "Prices of a game"). Pure: no I/O, no timers.
+ * (docs/CONTRACT.md "Prices of a game"). Pure: no I/O, no timers.
  */
 export class GameBook {
   private readonly markets = new Map<string, MarketState>();
@@ -190,7 +190,7 @@ export class GameBook {
   }
 
   /**
-   * Applies a quote by source precedence (DESIGN.md "Prices of a game"):
+   * Applies a quote by source precedence (docs/CONTRACT.md "Prices of a game"):
    * - socket: ignored when older (by exchange time) than the market's last socket tick; otherwise applied.
    * - REST (no exchange time, so never ordered against socket ticks by a clock): applied when the market shows no
    *   socket quote (none yet, or a REST one), when the socket is down, or when the socket has been silent on the

@@ -15,7 +15,7 @@ export const FLUSH_WRITE_TIMEOUT_MS = 2000;
 
 /**
  * postgres.js's reconnect backoff grows to 20 s; a flush retried every second must find Postgres within a second of
- * it answering again (DESIGN.md "Nothing lost"). Seconds, as the driver takes them.
+ * it answering again (docs/ARCHITECTURE.md "Nothing lost"). Seconds, as the driver takes them.
  */
 export function reconnectBackoffSeconds(attempt: number): number {
   return Math.min(0.05 * 2 ** attempt, 0.5);

@@ -193,7 +193,7 @@ function describeFrame(shapes: Map<string, Shape>, frame: Record<string, unknown
 const recordedShapes = new Map<string, Shape>();
 for (const { frame } of recorded) describeFrame(recordedShapes, frame);
 
-/** KALSHI.md names fields no recorded frame carries: these, and only these, the simulator may add. */
+/** docs/KALSHI.md names fields no recorded frame carries: these, and only these, the simulator may add. */
 const DOCUMENTED_EXTRAS: Record<string, Record<string, string>> = {
   // "older production frames carried an undocumented `Clock`"
   'ticker.msg': { Clock: 'integer' },

@@ -37,7 +37,7 @@ describe('JSON Schema files of the Redis contract', () => {
     }
   });
 
-  test('the message schema accepts the example of DESIGN.md and rejects a malformed one', () => {
+  test('the message schema accepts the example of docs/CONTRACT.md and rejects a malformed one', () => {
     const schema = generated['price-message.schema.json'];
     const example = {
       type: 'kalshi_price_update',

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /*
- * The Redis contract of kalshi-ingestor (its DESIGN.md "Redis"): the JSON message PUBLISHed on
+ * The Redis contract of kalshi-ingestor (the repository's docs/CONTRACT.md "Redis"): the JSON message PUBLISHed on
  * `kalshi:prices:channel` and the fields of the `kalshi:prices:{gameId}` hash. This package is their one source:
  * the service imports these schemas to build what it writes, consumers to check what they read. Additional
  * properties stay open, because the contract may only grow by adding.
