@@ -1,7 +1,7 @@
 /**
  * Every comment and document points inside the repository: no file cites the design notes or Kalshi notes kept
  * beside it (DESIGN.md, ../shared, seed/), every docs/ file a file names exists, every section it names in quotes
- * after it (docs/CONTRACT.md "Metrics") is a heading of that file, and every relative link of a markdown file
+ * after it (docs/CONTRACT.md "Metrics") is a heading (or a bold lead-in) of that file, and every relative link of a markdown file
  * reaches a file and, when it has one, a heading. Other branches' comments are caught here when they merge.
  */
 import { readFileSync } from 'node:fs';
@@ -32,7 +32,8 @@ function headings(file: string): string[] {
   let found = headingCache.get(file);
   if (found === undefined) {
     const text = readFileSync(path.join(REPO, file), 'utf8').replace(/```[\s\S]*?```/g, '');
-    found = [...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1].trim());
+    // Headings, and the bold lead-ins that open a paragraph or a bullet (**Three-way events.**), which name a part too.
+    found = [...text.matchAll(/^#{1,6} (.+)$|^(?:- )?\*\*([^*\n]+?)\.?\*\*/gm)].map((m) => (m[1] ?? m[2]).trim());
     headingCache.set(file, found);
   }
   return found;
@@ -122,6 +123,7 @@ describe('references point inside the repository', () => {
     expect(check('src/x.ts', '// docs/CONTRACT.md "No such section"')).toHaveLength(1);
     expect(check('src/x.ts', '// docs/CONTRACT.md "Metrics", docs/KALSHI.md "Heartbeat"')).toEqual([]);
     expect(check('src/x.ts', '// docs/KALSHI.md "Heartbeats"')).toHaveLength(1);
+    expect(check('src/x.ts', '// docs/CONTRACT.md "Three-way events", docs/CONTRACT.md, "Fencing"')).toEqual([]);
     expect(check('docs/A.md', 'see [the contract](CONTRACT.md) "Redis" and KALSHI.md')).toEqual([]);
     expect(check('docs/A.md', 'see [x](CONTRACT.md#no-such-heading)')).toHaveLength(1);
     expect(check('docs/A.md', 'see [x](../../shared/DESIGN.md)')).toHaveLength(3);
