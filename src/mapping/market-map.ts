@@ -43,7 +43,7 @@ export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): 
     }
     // A draw market is neither home nor away. Which team a market is comes from the mapping, never the ticker,
     // but a `-TIE` market mapped as a team would publish the draw's odds as that team's price: refused, whatever
-    // its side says, until the contract grows a draw price (README, "Contract notes").
+    // its side says, until the contract grows a draw price (docs/CONTRACT.md "Prices of a game").
     if (DRAW_SIDES.has(row.side.toLowerCase()) || TIE_TICKER.test(row.ticker)) {
       problems.push({ reason: 'tie_market', ...base });
       continue;

@@ -22,6 +22,8 @@ const OUTSIDE: [RegExp, string][] = [
 const DOC_NAMES = 'CONTRACT|KALSHI|ARCHITECTURE|OPERATING|DEPLOYING|PERFORMANCE|DEPENDENCIES';
 /** `docs/NAME.md`, or a bare `NAME.md` of docs/, possibly as a markdown link, possibly followed by "Section". */
 const CITATION = new RegExp(`(?<![\\w./-])((?:docs/)?(?:${DOC_NAMES})\\.md)(?:\\]\\(([^)\\s]*)\\))?(?:,? "([^"\\n]+)")?`, 'g');
+/** A section of the README cited by name: (README, "Draw markets"). */
+const README_SECTION = /(?<![\w/.-])README(?:\.md)?,? "([^"\n]+)"/g;
 /** Markdown links with a relative target: [text](target). */
 const LINK = /\]\(((?!https?:|mailto:|#)[^)\s]+)\)/g;
 
@@ -82,6 +84,9 @@ export function referenceProblems(file: string, text: string, exists: (file: str
         problems.push(`${at}: ${target} has no section "${section}"`);
       }
     }
+    for (const [, section] of line.matchAll(README_SECTION)) {
+      if (!hasSection('README.md', section)) problems.push(`${at}: README.md has no section "${section}"`);
+    }
     if (!file.endsWith('.md')) return;
     for (const [, target] of line.matchAll(LINK)) {
       const [relative, anchor] = target.split('#');
@@ -126,6 +131,8 @@ describe('references point inside the repository', () => {
     expect(check('src/x.ts', '// docs/CONTRACT.md "Three-way events", docs/CONTRACT.md, "Fencing"')).toEqual([]);
     expect(check('docs/A.md', 'see [the contract](CONTRACT.md) "Redis" and KALSHI.md')).toEqual([]);
     expect(check('docs/A.md', 'see [x](CONTRACT.md#no-such-heading)')).toHaveLength(1);
+    expect(check('src/x.ts', '// (README, "Draw markets")')).toHaveLength(1);
+    expect(check('src/x.ts', '// (README, "Test it")')).toEqual([]);
     expect(check('docs/A.md', 'see [x](../../shared/DESIGN.md)')).toHaveLength(3);
     expect(check('README.md', 'see [x](docs/CONTRACT.md#metrics) and [y](src/) and [z](nowhere.ts)')).toHaveLength(1);
   });
