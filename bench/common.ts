@@ -65,8 +65,17 @@ export function formatDollars(units: number): string {
   return `${whole}.${String(units % 10_000).padStart(4, '0')}`;
 }
 
-/** A ticker frame as the simulator (and Kalshi) sends it: every field of the real payload, in Kalshi's order. */
-export function tickerFrame(sid: number, ticker: string, marketId: string, quote: UnitQuote, tsMs: number, n: number): string {
+/**
+ * Where a frame carries `sending_ts_ms` (docs/KALSHI.md, since 2026-10-01): 'second' in the envelope as in Kalshi's
+ * docs (today's frames, the default), 'after' msg as in a live frame, or 'none' (the frames before October 2026).
+ */
+export type SendingTsAt = 'second' | 'after' | 'none';
+
+/**
+ * A ticker frame as the simulator (and Kalshi) sends it: every field of the real payload, in Kalshi's order, and
+ * the envelope's sending_ts_ms (= ts_ms: the bench's frames leave at their exchange time) where `sendingTs` puts it.
+ */
+export function tickerFrame(sid: number, ticker: string, marketId: string, quote: UnitQuote, tsMs: number, n: number, sendingTs: SendingTsAt = 'second'): string {
   const volume = 1000 + (n % 50_000);
   const openInterest = 500 + (n % 25_000);
   const last = quote.bid;
@@ -85,7 +94,14 @@ export function tickerFrame(sid: number, ticker: string, marketId: string, quote
     ts: Math.floor(tsMs / 1000),
     ts_ms: tsMs,
   };
-  return JSON.stringify({ type: 'ticker', sid, msg });
+  switch (sendingTs) {
+    case 'second':
+      return JSON.stringify({ type: 'ticker', sending_ts_ms: tsMs, sid, msg });
+    case 'after':
+      return JSON.stringify({ type: 'ticker', sid, msg, sending_ts_ms: tsMs });
+    case 'none':
+      return JSON.stringify({ type: 'ticker', sid, msg });
+  }
 }
 
 /** Cents as the service computes them from units (units / 100: 2025 → 20.25). */
@@ -130,6 +146,8 @@ export interface BlastSpec {
   variant?: number;
   /** Only these simulator connections receive frames (default: every connection holding the ticker). */
   connectionIds?: number[];
+  /** Where the frames carry sending_ts_ms (default 'second': as Kalshi sends them today). */
+  sendingTs?: SendingTsAt;
 }
 
 export interface BlastResult {

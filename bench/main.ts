@@ -5,6 +5,7 @@
  * BENCH_SOAK_MS   length of the memory soak (default 120000)
  * BENCH_ONLY      comma-separated subset: throughput,latency,flush,memory,handover,rest (writes bench/results.partial.json)
  * BENCH_CPU_PROF  1: CPU-profile the service during the throughput scenario (bench/profiles/*.cpuprofile)
+ * BENCH_SENDING_TS second (default) | after: where today's frames carry sending_ts_ms in the throughput scenario
  * BENCH_SERVICE_MAIN  the service entry to run (default dist/main.js), e.g. a patched copy
  * DATABASE_URL / REDIS_URL  as for the service (defaults: local Postgres and Redis)
  */

@@ -52,6 +52,7 @@ export function checkTargets(r: Results): TargetCheck[] {
     add('throughput.ratio', '>= 0.5', t.ratio, (v) => v >= 0.5);
     add('throughput.lostGames', '== 0', t.lostGames, (v) => v === 0);
     add('throughput.cpuRatio', '<= 1.2', t.cpuRatio, (v) => v <= 1.2);
+    add('throughput.sendingTsCpuRatio', '<= 1.1', t.sendingTsCpuRatio, (v) => v <= 1.1);
   }
   if (r.latency !== undefined || r.errors?.latency !== undefined) {
     const l: Partial<LatencyResult> = r.latency ?? {};
@@ -98,7 +99,14 @@ export function rowsOf(r: Results, checks: TargetCheck[]): Row[] {
         measure: 'CPU per message: bare / service (+ Redis server)',
         value: `${fmt(t.cpuUsPerMsg.bare, 1)} / ${fmt(t.cpuUsPerMsg.service, 1)} µs (+${fmt(t.cpuUsPerMsg.redis, 1)})`,
       },
-      { scenario: '', measure: 'CPU per message: service / bare', value: fmt(t.cpuRatio, 2), target: '≤ 1.20', pass: pass('throughput.cpuRatio') },
+      { scenario: '', measure: `CPU per message: service / bare (frames with sending_ts_ms ${t.sendingTs ?? 'second'}, as today)`, value: fmt(t.cpuRatio, 2), target: '≤ 1.20', pass: pass('throughput.cpuRatio') },
+      {
+        scenario: '',
+        measure: 'CPU per message, service: with sending_ts_ms / without (same run)',
+        value: `${fmt(t.sendingTsCpuRatio, 2)} (${fmt(t.cpuUsPerMsg.service, 1)} / ${fmt(t.cpuUsPerMsg.serviceWithoutSendingTs, 1)} µs)`,
+        target: '≤ 1.10',
+        pass: pass('throughput.sendingTsCpuRatio'),
+      },
       { scenario: '', measure: "games whose final price was lost", value: fmt(t.lostGames), target: '0', pass: pass('throughput.lostGames') },
       { scenario: '', measure: 'first message → all final prices on Redis', value: `${fmt(t.redisMs)} ms` },
       { scenario: '', measure: 'first message → all final prices in Postgres', value: t.postgresMs === null ? 'never' : `${fmt(t.postgresMs)} ms`, target: '(5 s flush slots)' },

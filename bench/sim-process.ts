@@ -161,7 +161,7 @@ async function blastWire(spec: BlastSpec, routing: Map<string, Route[]>): Promis
       const socket = wireOf(route.session) as WireSocket;
       let out = perSocket.get(socket);
       if (out === undefined) perSocket.set(socket, (out = { chunks: [], pending: [], pendingBytes: 0 }));
-      const frame = encodeTextFrame(tickerFrame(route.sid, ticker, marketIdOf(ticker), q, tsBase + r, i));
+      const frame = encodeTextFrame(tickerFrame(route.sid, ticker, marketIdOf(ticker), q, tsBase + r, i, spec.sendingTs));
       out.pending.push(frame);
       out.pendingBytes += frame.length;
       sent++;
@@ -229,7 +229,7 @@ async function blast(spec: BlastSpec): Promise<BlastResult> {
     const q = blastQuote(m, r, r === rounds - 1, spec.variant ?? 0);
     for (const route of routing.get(ticker) as Route[]) {
       targets.push(route.session as SessionHandle);
-      frames.push(Buffer.from(tickerFrame(route.sid, ticker, marketIdOf(ticker), q, tsBase + r, i)));
+      frames.push(Buffer.from(tickerFrame(route.sid, ticker, marketIdOf(ticker), q, tsBase + r, i, spec.sendingTs)));
     }
   }
   const buildMs = Date.now() - buildStarted;

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { redactUrl } from './observability/redact';
+import { ACCEPTED_KEY_TYPES, signingKeyType } from './kalshi/auth';
 
 const Millis = (minimum: number) =>
   Type.Integer({ minimum, description: `an integer number of milliseconds, at least ${minimum}` });
@@ -28,8 +29,8 @@ export const EnvSchema = Type.Object({
   KALSHI_WS_URL: Url(['ws', 'wss']),
   KALSHI_REST_URL: Url(['http', 'https']),
   KALSHI_API_KEY_ID: Type.Optional(Text('the Kalshi API key id')),
-  KALSHI_PRIVATE_KEY_PATH: Type.Optional(Text('the path of a PEM file holding the RSA private key')),
-  KALSHI_PRIVATE_KEY: Type.Optional(Text('the RSA private key as PEM text')),
+  KALSHI_PRIVATE_KEY_PATH: Type.Optional(Text('the path of a PEM file holding the RSA or Ed25519 private key')),
+  KALSHI_PRIVATE_KEY: Type.Optional(Text('the RSA or Ed25519 private key as PEM text')),
   KALSHI_WS_ENABLED: Type.Boolean({ description: 'true or false' }),
   DATABASE_URL: Url(['postgres', 'postgresql']),
   REDIS_URL: Url(['redis', 'rediss']),
@@ -266,11 +267,12 @@ function readCredentials(env: Env, problems: Map<string, string>): Config['kalsh
   try {
     privateKey = createPrivateKey(pem);
   } catch {
-    problems.set(source, `${source}: needs an RSA private key in PEM form; the value given is not one (not shown)`);
+    problems.set(source, `${source}: needs an ${ACCEPTED_KEY_TYPES} private key in PEM form; the value given is not one (not shown)`);
     return undefined;
   }
-  if (privateKey.asymmetricKeyType !== 'rsa') {
-    problems.set(source, `${source}: needs an RSA private key; got a ${privateKey.asymmetricKeyType ?? 'non-RSA'} key`);
+  // The key's own type picks the signature (src/kalshi/auth.ts); any other type could never sign a handshake.
+  if (signingKeyType(privateKey) === undefined) {
+    problems.set(source, `${source}: needs an ${ACCEPTED_KEY_TYPES} private key; got a ${privateKey.asymmetricKeyType ?? 'non-asymmetric'} key`);
     return undefined;
   }
   return keyId === undefined ? undefined : { keyId, privateKey };

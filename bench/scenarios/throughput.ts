@@ -1,4 +1,4 @@
-import { benchGames, expectedFinals, KEY_ID, tickersOf, type BenchGame, type ExpectedGame } from '../common';
+import { benchGames, expectedFinals, KEY_ID, tickersOf, type BenchGame, type ExpectedGame, type SendingTsAt } from '../common';
 import { startBare, startSim, stopHelper, type BenchContext } from '../context';
 import {
   benchPrefix,
@@ -37,6 +37,11 @@ export interface ThroughputRun {
   simSendMs: { bare: number; service: number };
   /** CPU time per message (user + system, from /proc): a steadier comparison than wall time on a shared machine. */
   cpuUsPerMsg: { bare: number | null; service: number | null; redis: number | null };
+  /**
+   * The same service, same run, on the frames without sending_ts_ms (as before October 2026): what the field costs
+   * is service / this. The bare client and `service` above get today's frames (sending_ts_ms, BENCH_SENDING_TS).
+   */
+  withoutSendingTs: { serviceMsgsPerSec: number; redisMs: number; lostGames: number; cpuUsPerMsg: number | null; foreignCpuPct: number | null };
   /** Share of all cores used by processes other than the bench's own during each blast (%): noise. */
   foreignCpuPct: { bare: number | null; service: number | null };
 }
@@ -63,7 +68,11 @@ export interface ThroughputResult {
   /** Median over the runs of (service CPU per message / bare CPU per message), each run's pair measured back to back. */
   cpuRatio: number | null;
   /** Median CPU time per message of the bare client, the service, and the Redis server (during the service blast). */
-  cpuUsPerMsg: { bare: number | null; service: number | null; redis: number | null };
+  cpuUsPerMsg: { bare: number | null; service: number | null; redis: number | null; serviceWithoutSendingTs: number | null };
+  /** Where today's frames carried sending_ts_ms (BENCH_SENDING_TS: second, the default, or after). */
+  sendingTs: SendingTsAt;
+  /** Median over the runs of (service CPU per message with sending_ts_ms / without), each pair from the same run. */
+  sendingTsCpuRatio: number | null;
   runs: ThroughputRun[];
   serviceRssMb?: number;
   servicePeakRssMb?: number;
@@ -91,9 +100,10 @@ const medianOrNull = (values: (number | null)[]) => {
   return known.length === 0 ? null : median(known);
 };
 
-function cpuRatioOf(runs: ThroughputRun[]): number | null {
+function ratioOf(runs: ThroughputRun[], over: (r: ThroughputRun) => [number | null, number | null]): number | null {
   const ratios = runs
-    .map((r) => (r.cpuUsPerMsg.bare === null || r.cpuUsPerMsg.service === null || r.cpuUsPerMsg.bare === 0 ? null : r.cpuUsPerMsg.service / r.cpuUsPerMsg.bare))
+    .map((r) => over(r))
+    .map(([a, b]) => (a === null || b === null || b === 0 ? null : a / b))
     .filter((v): v is number => v !== null);
   return ratios.length === 0 ? null : Math.round(median(ratios) * 100) / 100;
 }
@@ -118,8 +128,9 @@ async function serviceRun(
   state: RunState,
   variant: number,
   total: number,
+  sendingTs: SendingTsAt,
 ): Promise<
-  Omit<ThroughputRun, 'bareMsgsPerSec' | 'bareMs' | 'simSendMs' | 'cpuUsPerMsg' | 'foreignCpuPct'> & {
+  Omit<ThroughputRun, 'bareMsgsPerSec' | 'bareMs' | 'simSendMs' | 'cpuUsPerMsg' | 'foreignCpuPct' | 'withoutSendingTs'> & {
     sendMs: number;
     mode: string;
     cpu: { service: number | null; redis: number | null };
@@ -130,7 +141,7 @@ async function serviceRun(
   const cpuBefore = procCpuMs(service.pid);
   const redisBefore = await redisCpuMs(reader);
   const foreign = await foreignCpuMeter([service.pid, sim.rpc.child.pid], reader);
-  const blast = await sim.rpc.call('blast', { tickers, total, tsBase: Date.now(), variant, connectionIds }, 180_000);
+  const blast = await sim.rpc.call('blast', { tickers, total, tsBase: Date.now(), variant, connectionIds, sendingTs }, 180_000);
   const firstAt = blast.firstSendAt;
   await waitFor(() => state.doneAt.size === games.length, 'every final price on Redis', 60_000, 10).catch(() => undefined);
   const redisAt = state.doneAt.size === games.length ? Math.max(...state.doneAt.values()) : NaN;
@@ -174,7 +185,7 @@ async function serviceRun(
   });
   const ticksAfter = await service.metricSum('kalshi_messages_total', 'type="ticker"');
   const redisMs = redisAt - firstAt;
-  ctx.log(`throughput: service run ${variant === 0 ? '(warm-up)' : variant}: Redis ${redisMs} ms, Postgres ${pgAt === undefined ? 'never' : pgAt - firstAt} ms, lost ${lost.size}`);
+  ctx.log(`throughput: service run ${variant === 0 ? '(warm-up)' : variant} (sending_ts_ms ${sendingTs}): Redis ${redisMs} ms, Postgres ${pgAt === undefined ? 'never' : pgAt - firstAt} ms, lost ${lost.size}`);
   return {
     serviceMsgsPerSec: Number.isFinite(redisMs) ? Math.round((total * 1000) / redisMs) : 0,
     redisMs,
@@ -192,6 +203,8 @@ async function serviceRun(
 
 export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult> {
   const runsWanted = Math.max(1, Math.min(10, Number(process.env.BENCH_THROUGHPUT_RUNS ?? 5) || 5));
+  // Today's frames: sending_ts_ms second, as Kalshi's docs show (or after msg, as a live frame, with BENCH_SENDING_TS=after).
+  const today: SendingTsAt = process.env.BENCH_SENDING_TS === 'after' ? 'after' : 'second';
   const games = benchGames(THROUGHPUT_GAMES, 'T');
   const tickers = tickersOf(games);
   const total = THROUGHPUT_MESSAGES;
@@ -242,10 +255,14 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
     // Warm-up (not counted): a long-running service has its hot path compiled; so does the bare client.
     ctx.log(`throughput: warm-up, ${WARMUP_MESSAGES} messages to each`);
     await bare.call('arm', { count: WARMUP_MESSAGES });
-    await sim.rpc.call('blast', { tickers, total: WARMUP_MESSAGES, tsBase: Date.now(), variant: 0, connectionIds: bareIds }, 60_000);
+    await sim.rpc.call('blast', { tickers, total: WARMUP_MESSAGES, tsBase: Date.now(), variant: 0, connectionIds: bareIds, sendingTs: today }, 60_000);
     await bare.call('wait', { timeoutMs: 60_000 }, 65_000);
+    // Both frame forms warm the service's hot path (final prices of variant 0, then of the last variant + 1).
     state = { expected: expectedFinals(games, 0), doneAt: new Map(), published: 0 };
-    await serviceRun(ctx, sim, service, db, reader, keys, games, tickers, serviceIds, state, 0, WARMUP_MESSAGES);
+    await serviceRun(ctx, sim, service, db, reader, keys, games, tickers, serviceIds, state, 0, WARMUP_MESSAGES, 'none');
+    await sleep(300);
+    state = { expected: expectedFinals(games, 2 * runsWanted + 1), doneAt: new Map(), published: 0 };
+    await serviceRun(ctx, sim, service, db, reader, keys, games, tickers, serviceIds, state, 2 * runsWanted + 1, WARMUP_MESSAGES, today);
     await sleep(300);
 
     // Bare and service blasts alternate, so that drift of the machine hits both alike; medians are reported.
@@ -256,7 +273,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       await bare.call('arm', { count: total });
       const bareCpuBefore = procCpuMs(bare.child.pid);
       const bareForeign = await foreignCpuMeter([bare.child.pid, sim.rpc.child.pid, service.pid], reader);
-      const bareBlast = await sim.rpc.call('blast', { tickers, total, tsBase: Date.now(), variant: run, connectionIds: bareIds }, 180_000);
+      const bareBlast = await sim.rpc.call('blast', { tickers, total, tsBase: Date.now(), variant: run, connectionIds: bareIds, sendingTs: today }, 180_000);
       const bareDone = await bare.call('wait', { timeoutMs: 120_000 }, 130_000);
       const bareMs = bareDone.lastAt - bareBlast.firstSendAt;
       const bareCpuAfter = procCpuMs(bare.child.pid);
@@ -264,8 +281,18 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       const bareCpu = bareCpuBefore === undefined || bareCpuAfter === undefined ? null : round1(((bareCpuAfter - bareCpuBefore) * 1000) / total);
       await sleep(300);
 
-      state = { expected: expectedFinals(games, run), doneAt: new Map(), published: 0 };
-      const s = await serviceRun(ctx, sim, service, db, reader, keys, games, tickers, serviceIds, state, run, total);
+      // With and without sending_ts_ms, back to back, the order swapped every run so that drift hits both alike.
+      const serviceBlast = async (sendingTs: SendingTsAt) => {
+        const variant = sendingTs === 'none' ? 2 * run : 2 * run - 1;
+        state = { expected: expectedFinals(games, variant), doneAt: new Map(), published: 0 };
+        const result = await serviceRun(ctx, sim, service as BenchService, db, reader, keys, games, tickers, serviceIds, state, variant, total, sendingTs);
+        await sleep(300);
+        return result;
+      };
+      const withoutFirst = run % 2 === 0;
+      const first = await serviceBlast(withoutFirst ? 'none' : today);
+      const second = await serviceBlast(withoutFirst ? today : 'none');
+      const [s, without] = withoutFirst ? [second, first] : [first, second];
       mode = s.mode;
       const { sendMs, mode: _mode, cpu, foreignPct, ...rest } = s;
       runs.push({
@@ -275,8 +302,14 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
         bareMsgsPerSec: Math.round((total * 1000) / bareMs),
         bareMs,
         simSendMs: { bare: bareBlast.lastSendAt - bareBlast.firstSendAt, service: sendMs },
+        withoutSendingTs: {
+          serviceMsgsPerSec: without.serviceMsgsPerSec,
+          redisMs: without.redisMs,
+          lostGames: without.lostGames,
+          cpuUsPerMsg: without.cpu.service,
+          foreignCpuPct: without.foreignPct,
+        },
       });
-      await sleep(300);
     }
     const mem = service.procMemory();
     await stopHelper(bare);
@@ -291,7 +324,7 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       serviceMsgsPerSec: serviceRate,
       bareMsgsPerSec: bareRate,
       ratio: Math.round((serviceRate / bareRate) * 1000) / 1000,
-      lostGames: runs.reduce((sum, r) => sum + r.lostGames, 0),
+      lostGames: runs.reduce((sum, r) => sum + r.lostGames + r.withoutSendingTs.lostGames, 0),
       messages: total,
       markets: tickers.length,
       games: games.length,
@@ -299,13 +332,16 @@ export async function runThroughput(ctx: BenchContext): Promise<ThroughputResult
       postgresMs: pg.length === runs.length ? median(pg) : null,
       bareMs: median(runs.map((r) => r.bareMs)),
       blastMode: mode,
-      maxForeignCpuPct: maxOrNull(runs.flatMap((r) => [r.foreignCpuPct.bare, r.foreignCpuPct.service])),
+      maxForeignCpuPct: maxOrNull(runs.flatMap((r) => [r.foreignCpuPct.bare, r.foreignCpuPct.service, r.withoutSendingTs.foreignCpuPct])),
       cpuUsPerMsg: {
         bare: medianOrNull(runs.map((r) => r.cpuUsPerMsg.bare)),
         service: medianOrNull(runs.map((r) => r.cpuUsPerMsg.service)),
         redis: medianOrNull(runs.map((r) => r.cpuUsPerMsg.redis)),
+        serviceWithoutSendingTs: medianOrNull(runs.map((r) => r.withoutSendingTs.cpuUsPerMsg)),
       },
-      cpuRatio: cpuRatioOf(runs),
+      cpuRatio: ratioOf(runs, (r) => [r.cpuUsPerMsg.service, r.cpuUsPerMsg.bare]),
+      sendingTs: today,
+      sendingTsCpuRatio: ratioOf(runs, (r) => [r.cpuUsPerMsg.service, r.withoutSendingTs.cpuUsPerMsg]),
       runs,
       ...(mem === undefined ? {} : { serviceRssMb: round1(mem.rssMb), servicePeakRssMb: round1(mem.peakRssMb) }),
       ...(ctx.cpuProfileDir === undefined ? {} : { cpuProfile: `${ctx.cpuProfileDir}/${profileName}` }),

@@ -4,6 +4,7 @@ import type { DropReason } from '../observability/drop-reasons';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
 import { errorCommandId, isInvalid, parseServerFrame, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
+import { exchangeDelaySeconds, type ExchangeDelaySink } from './sending-ts';
 import { readTickerFrame } from './ticker-fast-path';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
@@ -32,6 +33,8 @@ export interface ConnectionOptions {
   reconnectPolicy?: ReconnectPolicy;
   log: Logger;
   handlers: ConnectionHandlers;
+  /** Where each frame's `sending_ts_ms` delay goes (kalshi_exchange_delay_seconds); none: not observed. */
+  exchangeDelay?: ExchangeDelaySink;
 }
 
 export class CommandError extends Error {
@@ -215,6 +218,7 @@ export class KalshiConnection {
       this.options.handlers.onInvalid(frame.invalid, { type: frame.type, sample: text.slice(0, 120) });
       return;
     }
+    if (frame.sending_ts_ms !== undefined) this.observeDelay(frame.sending_ts_ms, receivedAt);
     if (frame.type !== 'ticker') {
       const id = frame.type === 'error' ? this.commandAnswered(frame) : frame.id;
       const entry = id === undefined ? undefined : this.pending.get(id);
@@ -227,6 +231,13 @@ export class KalshiConnection {
       }
     }
     this.options.handlers.onMessage(frame, receivedAt);
+  }
+
+  /** A bad sending_ts_ms is counted and left out of the histogram; the frame itself is handled as usual. */
+  private observeDelay(sendingTsMs: unknown, receivedAt: number): void {
+    const delay = exchangeDelaySeconds(sendingTsMs, receivedAt);
+    if (delay === 'bad') this.options.handlers.onInvalid('bad_sending_ts', { sendingTsMs, receivedAtMs: receivedAt });
+    else if (delay !== undefined) this.options.exchangeDelay?.observe(delay);
   }
 
   /**

@@ -7,6 +7,7 @@ import { MarketSubscriptions } from './market-subscriptions';
 import { tickerQuote, type ServerMessage } from './protocol';
 import type { ReconnectPolicyOptions } from './reconnect-policy';
 import { ReconnectPolicy } from './reconnect-policy';
+import type { ExchangeDelaySink } from './sending-ts';
 import type { RetryPolicy } from './subscription-plan';
 
 export const MARKETS_PER_CONNECTION = 500;
@@ -36,6 +37,8 @@ export interface FeedOptions {
   commandSpacingMs?: number;
   /** Retry delays of a refused market (default: first within 5 s, at most 5 minutes). */
   refusedRetry?: RetryPolicy;
+  /** Where each frame's `sending_ts_ms` delay goes (kalshi_exchange_delay_seconds). */
+  exchangeDelay?: ExchangeDelaySink;
 }
 
 interface Shard {
@@ -204,6 +207,7 @@ export class KalshiFeed {
       stallTimeoutMs: options.stallTimeoutMs,
       reconnectPolicy: new ReconnectPolicy(options.reconnect),
       log: options.log,
+      exchangeDelay: options.exchangeDelay,
       handlers: {
         onOpen: () => {
           subscriptions?.onOpen();

@@ -12,10 +12,18 @@ const Ticker = Type.String({ minLength: 1, maxLength: 200 });
 /** Bounds the `ok` list we read: more than any subscription Kalshi allows, less than a flood. */
 export const MAX_OK_TICKERS = 10_000;
 
+/**
+ * `sending_ts_ms` (Kalshi since 2026-10-01: when it queued the frame, Unix ms) may sit anywhere in any envelope
+ * (docs/KALSHI.md). It is read for kalshi_exchange_delay_seconds only, never for a price, so any value is let
+ * through here and judged by the reader (src/kalshi/sending-ts.ts): a bad one must not cost the frame its prices.
+ */
+const SendingTs = Type.Optional(Type.Unknown());
+
 /** Every field but market_ticker is optional in practice (real frames lack dollar_volume, time, …). */
 export const TickerMessageSchema = Type.Object({
   type: Type.Literal('ticker'),
   sid: Type.Integer(),
+  sending_ts_ms: SendingTs,
   msg: Type.Object({
     market_ticker: Ticker,
     market_id: Type.Optional(Type.String()),
@@ -42,12 +50,14 @@ export const TickerMessageSchema = Type.Object({
 export const SubscribedMessageSchema = Type.Object({
   id: Id,
   type: Type.Literal('subscribed'),
+  sending_ts_ms: SendingTs,
   msg: Type.Object({ channel: Type.String(), sid: Type.Integer() }),
 });
 
 export const OkMessageSchema = Type.Object({
   id: Id,
   type: Type.Literal('ok'),
+  sending_ts_ms: SendingTs,
   sid: Type.Optional(Type.Integer()),
   seq: Type.Optional(Type.Integer()),
   msg: Type.Optional(Type.Unknown()),
@@ -56,6 +66,7 @@ export const OkMessageSchema = Type.Object({
 export const UnsubscribedMessageSchema = Type.Object({
   id: Id,
   type: Type.Literal('unsubscribed'),
+  sending_ts_ms: SendingTs,
   sid: Type.Integer(),
   seq: Type.Optional(Type.Integer()),
 });
@@ -66,6 +77,7 @@ export const ErrorMessageSchema = Type.Object({
   sid: Type.Optional(Type.Integer()),
   seq: Type.Optional(Type.Integer()),
   type: Type.Literal('error'),
+  sending_ts_ms: SendingTs,
   msg: Type.Object({
     code: Type.Integer(),
     msg: Type.Optional(Type.String()),

@@ -17,6 +17,7 @@ export const DROP_REASONS = {
   missing_price: 'a quote with neither a YES bid nor a YES ask',
   bad_timestamp: 'an exchange time outside [receive time − 24 h, receive time + 5 min], or a ts_ms that is not an integer',
   unknown_ticker: 'a tick for a market that is not mapped (any more)',
+  bad_sending_ts: "a sending_ts_ms that is not an integer within the exchange-time window: left out of kalshi_exchange_delay_seconds, the frame's prices still applied",
   // Subscriptions
   market_refused: 'a market Kalshi refused to subscribe (first refusal; retried on its own with backoff)',
   // Mapping rows (kalshi_markets), counted at each load of the map

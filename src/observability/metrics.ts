@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HistogramAccumulator } from './histogram-accumulator';
 
 /** What the scrape-time gauges read (the current term's status, or a standby's). */
 export interface ScrapeSource {
@@ -48,9 +49,23 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
         this.set(read());
       },
     });
+  // Receive time − sending_ts_ms: a few ms on a good day, seconds when Kalshi or our reading lags.
+  const exchangeDelayBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+  const exchangeDelayHistogram = new Histogram({
+    name: 'kalshi_exchange_delay_seconds',
+    help: "Kalshi's sending_ts_ms to our receipt of the frame (clamped at 0), on every frame that carries it",
+    buckets: exchangeDelayBuckets,
+    registers,
+    collect() {
+      exchangeDelay.drain();
+    },
+  });
+  /** Observed per frame on the hot path without allocating; moved into the histogram at scrape. */
+  const exchangeDelay = new HistogramAccumulator(exchangeDelayHistogram, exchangeDelayBuckets);
   return {
     registry,
     messageCounts,
+    exchangeDelay,
     wsConnected: atScrape({ name: 'kalshi_ws_connected', help: 'Kalshi WebSocket connections open and authenticated' }, () => source().feed.connected),
     leader: atScrape({ name: 'kalshi_leader', help: '1 while this replica holds the leader lock' }, () => (source().leading ? 1 : 0)),
     fallbackActive: atScrape({ name: 'kalshi_fallback_active', help: '1 while prices come from REST polling' }, () => (source().fallbackActive ? 1 : 0)),

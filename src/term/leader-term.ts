@@ -280,6 +280,7 @@ export class LeaderTerm {
         stallTimeoutMs: config.stallTimeoutMs,
         log: log.child({ component: 'kalshi-ws' }),
         reconnect,
+        exchangeDelay: metrics.exchangeDelay,
         events: {
           onQuote: (quote, receivedAtMs) => {
             if (signal.aborted) return;

@@ -1,18 +1,20 @@
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CommandError, KalshiConnection } from '../../src/kalshi/connection';
 import { isInvalid, okMarketTickers, parseServerFrame, tickerQuote, type ServerMessage } from '../../src/kalshi/protocol';
+import { readTickerFrame } from '../../src/kalshi/ticker-fast-path';
 import { KalshiSimulator } from '@kalshi-ingestor/kalshi-sim';
 import { testKeys } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Conformance with frames recorded from Kalshi's demo and production sockets by other clients
- * (../shared/kalshi-frames.jsonl, copied to test/fixtures so the test stands alone). No part of our code wrote
+ * Conformance with frames recorded from Kalshi's demo and production sockets by other clients, and shapes Kalshi
+ * documents that no recording shows yet (test/fixtures/kalshi-frames.jsonl; each line's `from` says which and where
+ * from; docs/KALSHI.md says when they were checked). No part of our code wrote
  * these frames: the service's parser must turn each into the expected quote or reply handling, and the
  * simulator's frames must have the same shapes, so that neither can drift from Kalshi unnoticed.
  */
@@ -28,18 +30,59 @@ const recorded: Recorded[] = fixtureText
   .filter((line) => line.trim() !== '')
   .map((line) => JSON.parse(line) as Recorded);
 
+/** The channel the life-feed work adds (docs/KALSHI.md, "Market lifecycle"); the rest is what the service reads today. */
+const LIFECYCLE = 'market_lifecycle_v2';
+const isLifecycle = (r: Recorded) => r.frame.type === LIFECYCLE;
+/** Command replies, in the order of the commands the replay test sends. */
+const REPLY_TYPES = new Set(['subscribed', 'ok', 'unsubscribed', 'error']);
+
+/**
+ * A lifecycle frame must never be taken for a ticker or an error (an error could answer, and fail, a pending
+ * command). Until the parser knows the channel it is an unknown type, counted as such; once it does, a parsed
+ * lifecycle message.
+ * life-feed: when protocol.ts parses market_lifecycle_v2, tighten this to the parsed message and its fields
+ * (market_ticker, event_type, result, settlement_value, is_deactivated, close_ts) for each labelled frame.
+ */
+function lifecycleRecognised(parsed: ReturnType<typeof parseServerFrame>): boolean {
+  if (isInvalid(parsed)) return parsed.invalid === 'unknown_type' && parsed.type === LIFECYCLE;
+  return (parsed.type as string) === LIFECYCLE;
+}
+
 describe('the recorded frames', () => {
-  it('are the same as ../shared/kalshi-frames.jsonl where that is present', () => {
-    // CI has ../shared beside the clone; a worktree has it one level further up.
-    const shared = [resolve(__dirname, '../../../shared/kalshi-frames.jsonl'), resolve(__dirname, '../../../../shared/kalshi-frames.jsonl')].find(existsSync);
-    if (shared !== undefined) expect(fixtureText).toBe(readFileSync(shared, 'utf8'));
-    expect(recorded.length).toBeGreaterThanOrEqual(7);
+  it('are all there, each saying where it came from', () => {
+    for (const { from } of recorded) expect(from.length).toBeGreaterThan(10);
+    expect(recorded.length).toBeGreaterThanOrEqual(12);
+    // The October 2026 shapes are in: sending_ts_ms in both places, and the lifecycle channel.
+    expect(recorded.filter((r) => 'sending_ts_ms' in r.frame)).toHaveLength(2);
+    expect(recorded.filter(isLifecycle).length).toBeGreaterThanOrEqual(3);
   });
 
-  it('all parse, none refused by the schema', () => {
-    for (const { from, frame } of recorded) {
-      const parsed = parseServerFrame(JSON.stringify(frame));
-      expect({ from, invalid: isInvalid(parsed) }).toEqual({ from, invalid: false });
+  it('all parse, none refused by the schema (the lifecycle frames: recognised as their own type, never a ticker or an error)', () => {
+    for (const r of recorded) {
+      const parsed = parseServerFrame(JSON.stringify(r.frame));
+      if (isLifecycle(r)) expect({ from: r.from, recognised: lifecycleRecognised(parsed) }).toEqual({ from: r.from, recognised: true });
+      else expect({ from: r.from, invalid: isInvalid(parsed) }).toEqual({ from: r.from, invalid: false });
+    }
+  });
+
+  it('read sending_ts_ms wherever Kalshi puts it, by the fast path as by the full parse, and price those frames as the plain one', () => {
+    const stamped = recorded.filter((r) => r.frame.type === 'ticker' && 'sending_ts_ms' in r.frame);
+    const plain = recorded.find((r) => r.frame.type === 'ticker' && JSON.stringify(r.frame.msg) === JSON.stringify(stamped[0]?.frame.msg) && !('sending_ts_ms' in r.frame));
+    expect(plain).toBeDefined();
+    // One second in the envelope, one after msg: the two positions Kalshi's docs and a live frame show.
+    expect(stamped.map((r) => Object.keys(r.frame).indexOf('sending_ts_ms'))).toEqual([1, 3]);
+    const quoteOf = (frame: ServerMessage | undefined) => (frame?.type === 'ticker' ? tickerQuote(frame.msg, 42) : undefined);
+    const plainFrame = readTickerFrame(JSON.stringify(plain?.frame));
+    for (const { frame } of stamped) {
+      const text = JSON.stringify(frame);
+      const fast = readTickerFrame(text);
+      const full = parseServerFrame(text);
+      expect(fast).toBeDefined(); // at the fast path's cost: no fall back
+      expect(isInvalid(full)).toBe(false);
+      expect(fast?.sending_ts_ms).toBe(1787838990883);
+      expect(isInvalid(full) ? undefined : full.sending_ts_ms).toBe(1787838990883);
+      expect(quoteOf(fast)).toEqual(quoteOf(plainFrame));
+      expect(quoteOf(isInvalid(full) ? undefined : full)).toEqual(quoteOf(plainFrame));
     }
   });
 
@@ -49,10 +92,13 @@ describe('the recorded frames', () => {
       .filter((m): m is Extract<ServerMessage, { type: 'ticker' }> => !isInvalid(m) && m.type === 'ticker')
       .map((m) => tickerQuote(m.msg, 42));
     // Worked out by hand from the frames, not by our code.
+    const gold = { ticker: 'KXGOLDH-26AUG2711-T4615.99', yesBid: 100, yesAsk: 9800, exchangeTimeMs: 1787838990880, source: 'socket' };
     expect(quotes).toEqual([
-      { ticker: 'KXGOLDH-26AUG2711-T4615.99', yesBid: 100, yesAsk: 9800, exchangeTimeMs: 1787838990880, source: 'socket' },
+      gold,
       { ticker: 'KXCRYPTOLEAD15M-26SEP210100-XRP', yesBid: null, yesAsk: 100, exchangeTimeMs: 1789966800000, source: 'socket' },
       { ticker: 'KXBTC15M-26JUL191145-45', yesBid: null, yesAsk: null, exchangeTimeMs: 1784475900544, source: 'socket' },
+      gold, // sending_ts_ms second: the same quote (the frame's time is ts_ms, not when Kalshi sent it)
+      gold, // sending_ts_ms after msg
     ]);
   });
 });
@@ -63,11 +109,13 @@ describe('the recorded replies, through the service connection', () => {
   let peer: WebSocket | undefined;
   const received: Record<string, unknown>[] = [];
   const messages: ServerMessage[] = [];
+  const invalid: { reason: string; type: unknown }[] = [];
+  const delays: number[] = [];
   let connection: KalshiConnection;
 
   beforeAll(async () => {
     // A bare socket that replays the recorded frames verbatim: the n-th command gets the n-th recorded reply.
-    const replies = recorded.map((r) => r.frame).filter((f) => f.type !== 'ticker');
+    const replies = recorded.map((r) => r.frame).filter((f) => REPLY_TYPES.has(String(f.type)));
     server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise<void>((done) => server.once('listening', () => done()));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/trade-api/ws/v2`;
@@ -87,11 +135,12 @@ describe('the recorded replies, through the service connection', () => {
       // Far beyond the test's own timeout: a reply that is not matched would fail the test, not be papered over.
       commandTimeoutMs: 60_000,
       log: pino({ level: 'silent' }),
+      exchangeDelay: { observe: (seconds) => delays.push(seconds) },
       handlers: {
         onOpen: () => undefined,
         onClose: () => undefined,
         onMessage: (message) => messages.push(message),
-        onInvalid: () => undefined,
+        onInvalid: (reason, detail) => invalid.push({ reason, type: detail?.type }),
         onReconnect: () => undefined,
         onAuthRejected: () => undefined,
       },
@@ -122,16 +171,41 @@ describe('the recorded replies, through the service connection', () => {
     expect(messages).toEqual([]);
   });
 
-  it('hands the recorded ticker frames on as data, each giving its quote', async () => {
+  it('hands the recorded ticker frames on as data, each giving its quote; their August sending_ts_ms, too old to believe today, counted, not observed', async () => {
     for (const { frame } of recorded.filter((r) => r.frame.type === 'ticker')) peer?.send(JSON.stringify(frame));
-    await waitFor(() => messages.length === 3);
-    expect(messages.map((m) => m.type)).toEqual(['ticker', 'ticker', 'ticker']);
+    await waitFor(() => messages.length === 5);
+    expect(messages.map((m) => m.type)).toEqual(['ticker', 'ticker', 'ticker', 'ticker', 'ticker']);
     const quotes = messages.map((m) => (m.type === 'ticker' ? tickerQuote(m.msg, 0) : undefined));
     expect(quotes.map((q) => (typeof q === 'object' ? [q.yesBid, q.yesAsk] : q))).toEqual([
       [100, 9800],
       [null, 100],
       [null, null],
+      [100, 9800],
+      [100, 9800],
     ]);
+    // Recorded in August 2026: far older than a day before now, so not believable as a send time today. Counted as
+    // bad input and kept out of the histogram, the frames themselves handled as above.
+    expect(delays).toEqual([]);
+    expect(invalid.splice(0)).toEqual([
+      { reason: 'bad_sending_ts', type: undefined },
+      { reason: 'bad_sending_ts', type: undefined },
+    ]);
+  });
+
+  it('never takes a recorded lifecycle frame for a ticker or an error, and counts each', async () => {
+    const lifecycle = recorded.filter(isLifecycle);
+    const before = messages.length;
+    // A command in flight: a lifecycle frame mistaken for an error reply would settle it.
+    const pending = connection.command('list_subscriptions');
+    for (const { frame } of lifecycle) peer?.send(JSON.stringify(frame));
+    // life-feed: once the parser knows market_lifecycle_v2 these arrive as messages of that type instead.
+    await waitFor(() => invalid.length + (messages.length - before) >= lifecycle.length);
+    const seen = [...invalid.map((i) => `${i.reason}:${String(i.type)}`), ...messages.slice(before).map((m) => `message:${m.type}`)];
+    expect(seen.every((s) => s === `unknown_type:${LIFECYCLE}` || s === `message:${LIFECYCLE}`)).toBe(true);
+    expect(seen).toHaveLength(lifecycle.length);
+    // Still pending: answered by nothing the lifecycle frames carried (the replay has no reply left for it).
+    const settled = await Promise.race([pending.then(() => 'settled', () => 'settled'), new Promise((done) => setTimeout(() => done('pending'), 200))]);
+    expect(settled).toBe('pending');
   });
 });
 
@@ -197,6 +271,11 @@ for (const { frame } of recorded) describeFrame(recordedShapes, frame);
 const DOCUMENTED_EXTRAS: Record<string, Record<string, string>> = {
   // "older production frames carried an undocumented `Clock`"
   'ticker.msg': { Clock: 'integer' },
+  // "The envelope may carry sending_ts_ms (since 2026-10-01, on WebSocket messages …)": recorded on ticker frames only
+  subscribed: { sending_ts_ms: 'integer' },
+  ok: { sending_ts_ms: 'integer' },
+  unsubscribed: { sending_ts_ms: 'integer' },
+  error: { sending_ts_ms: 'integer' },
 };
 
 function driftOf(frames: Record<string, unknown>[]): string[] {
@@ -278,6 +357,28 @@ describe('the simulator against the recorded shapes', () => {
     expect(new Set(tickerKeys).size).toBeGreaterThanOrEqual(3); // the three recorded shapes all appear
     expect(frames.find((f) => f.type === 'error' && f.id === undefined)).toMatchObject({ sid: 1, seq: expect.any(Number) });
     expect(driftOf(frames)).toEqual([]);
+    // Kalshi today (the simulator's default): sending_ts_ms on every frame, second in the envelope as in the recorded
+    // documented frame, so the service's fast path is measured on the frames it will meet.
+    const documentedOrder = Object.keys(recorded.find((r) => r.frame.type === 'ticker' && Object.keys(r.frame)[1] === 'sending_ts_ms')?.frame ?? {});
+    expect(documentedOrder).toEqual(['type', 'sending_ts_ms', 'sid', 'msg']);
+    for (const frame of frames) {
+      expect(Object.keys(frame)[1]).toBe('sending_ts_ms');
+      expect(Number.isInteger(frame.sending_ts_ms)).toBe(true);
+    }
+    for (const frame of frames.filter((f) => f.type === 'ticker')) expect(Object.keys(frame)).toEqual(documentedOrder);
+  });
+
+  it('puts sending_ts_ms after msg, as the live frame, when switched', async () => {
+    const seen = frames.length;
+    sim.setSendingTs('after');
+    sim.setQuote('B', { yesBid: 0.03 });
+    await next(seen + 1);
+    const frame = frames[seen];
+    const liveOrder = Object.keys(recorded.find((r) => r.frame.type === 'ticker' && Object.keys(r.frame).at(-1) === 'sending_ts_ms')?.frame ?? {});
+    expect(liveOrder).toEqual(['type', 'sid', 'msg', 'sending_ts_ms']);
+    expect(Object.keys(frame)).toEqual(liveOrder);
+    expect(driftOf([frame])).toEqual([]);
+    sim.setSendingTs('second');
   });
 
   it('would be caught drifting: a renamed field, a number as a string, a missing field, a 6-decimal price', () => {

@@ -105,6 +105,35 @@ describe('simulator commands', () => {
       expect(msgOf(await c6.next())).toMatchObject({ yes_bid_dollars: '0.455000', yes_ask_dollars: '0.480000' });
     });
 
+    it('stamps every frame with sending_ts_ms (Unix ms, now): second in the envelope by default, after msg or not at all by the switch', async () => {
+      const before = Date.now();
+      await subscribe(1, [CHA], true);
+      await client.next(); // the snapshot
+      sim.setQuote(CHA, { yesBid: 0.46 });
+      await client.next();
+      client.send({ id: 2, cmd: 'unknown' });
+      await client.next(); // error 5
+      await listSubscriptions(); // ok
+      expect(client.sendingTs).toHaveLength(5); // subscribed, snapshot, tick, error, ok
+      for (const seen of client.sendingTs) {
+        expect(seen.index).toBe(1);
+        expect(Number.isInteger(seen.value)).toBe(true);
+        expect(seen.value as number).toBeGreaterThanOrEqual(before);
+        expect(seen.value as number).toBeLessThanOrEqual(Date.now());
+      }
+
+      sim.setSendingTs('after');
+      sim.setQuote(CHA, { yesBid: 0.47 });
+      await client.next();
+      await listSubscriptions();
+      expect(client.sendingTs.slice(5).map((seen) => seen.index === seen.keys - 1)).toEqual([true, true]);
+
+      sim.setSendingTs('none');
+      sim.setQuote(CHA, { yesBid: 0.48 });
+      await client.next();
+      expect(client.sendingTs.slice(7).map((seen) => seen.index)).toEqual([-1]);
+    });
+
     it('sends no snapshot without send_initial_snapshot', async () => {
       await subscribe(1, [CHA]);
       expect(await listSubscriptions()).toEqual({ id: 999, type: 'ok', msg: [{ channel: 'ticker', sid: 1 }] });

@@ -28,6 +28,31 @@ describe('simulator handshake', () => {
     expect(sim.stats).toMatchObject({ rejectedHandshakes: 1, authenticatedTotal: 0, connectionsOpen: 0 });
   });
 
+  it('verifies Ed25519 signatures with an Ed25519 public key, and refuses another Ed25519 key’s with 401', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const sim = await sims.start({ publicKey: ed.publicKey });
+    await sims.connect(sim, authHeaders({ privateKey: ed.privateKey }));
+    expect(sim.stats.authenticatedTotal).toBe(1);
+    expect(await refusedStatus(sim.wsUrl, authHeaders({ privateKey: generateKeyPairSync('ed25519').privateKey }))).toBe(401);
+    expect(await refusedStatus(sim.wsUrl, authHeaders({ privateKey: ed.privateKey, path: '/trade-api/ws/v1' }))).toBe(401);
+    expect(sim.stats).toMatchObject({ authenticatedTotal: 1, rejectedHandshakes: 2 });
+  });
+
+  it('refuses a signature of the other kind with 401: RSA against an Ed25519 key, Ed25519 against an RSA key', async () => {
+    const ed = generateKeyPairSync('ed25519');
+    const edSim = await sims.start({ publicKey: ed.publicKey });
+    expect(await refusedStatus(edSim.wsUrl, authHeaders())).toBe(401);
+    const rsaSim = await sims.start();
+    expect(await refusedStatus(rsaSim.wsUrl, authHeaders({ privateKey: ed.privateKey }))).toBe(401);
+  });
+
+  it('refuses every handshake with 401 when configured with a key type Kalshi does not accept (EC)', async () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const sim = await sims.start({ publicKey: ec.publicKey });
+    expect(await refusedStatus(sim.wsUrl, authHeaders())).toBe(401);
+    expect(await refusedStatus(sim.wsUrl, authHeaders({ privateKey: generateKeyPairSync('ed25519').privateKey }))).toBe(401);
+  });
+
   it('refuses a signature over the wrong text (path with query) with 401', async () => {
     const sim = await sims.start();
     expect(await refusedStatus(sim.wsUrl, authHeaders({ path: '/trade-api/ws/v2?x=1' }))).toBe(401);

@@ -12,16 +12,18 @@ export function keys(): { publicKey: KeyObject; privateKey: KeyObject } {
   return cached;
 }
 
-/** Signs the handshake exactly as docs/KALSHI.md shows. */
+/** Signs the handshake exactly as docs/KALSHI.md shows (RSA-PSS for an RSA key, Ed25519 for an Ed25519 key). */
 export function authHeaders(
   options: { privateKey?: KeyObject; keyId?: string; timestampMs?: number; path?: string } = {},
 ): Record<string, string> {
   const timestamp = String(options.timestampMs ?? Date.now());
-  const signature = sign('sha256', Buffer.from(timestamp + 'GET' + (options.path ?? WS_PATH)), {
-    key: options.privateKey ?? keys().privateKey,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-  });
+  const key = options.privateKey ?? keys().privateKey;
+  const text = Buffer.from(timestamp + 'GET' + (options.path ?? WS_PATH));
+  // Ed25519 keys sign with Ed25519 itself (no digest); RSA keys with RSA-PSS/SHA-256, salt = digest.
+  const signature =
+    key.asymmetricKeyType === 'ed25519'
+      ? sign(null, text, key)
+      : sign('sha256', text, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
   return {
     'KALSHI-ACCESS-KEY': options.keyId ?? KEY_ID,
     'KALSHI-ACCESS-TIMESTAMP': timestamp,
@@ -31,11 +33,27 @@ export function authHeaders(
 
 export type Json = Record<string, unknown>;
 
-/** A frame that is not a JSON object is recorded as { raw, binary }. */
-function parseFrame(text: string, binary: boolean): Json {
+/** Where a frame carried sending_ts_ms: its key's index among the envelope's keys (-1: absent), and its value. */
+export interface SendingTsSeen {
+  index: number;
+  keys: number;
+  value: unknown;
+}
+
+/**
+ * A frame that is not a JSON object is recorded as { raw, binary }. The envelope's sending_ts_ms (on every frame
+ * by default, as on Kalshi since 2026-10) is taken out into `seen`, so that tests of commands compare the rest.
+ */
+function parseFrame(text: string, binary: boolean, seen: SendingTsSeen[]): Json {
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !binary) return value as Json;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !binary) {
+      const frame = value as Json;
+      const keys = Object.keys(frame);
+      seen.push({ index: keys.indexOf('sending_ts_ms'), keys: keys.length, value: frame.sending_ts_ms });
+      delete frame.sending_ts_ms;
+      return frame;
+    }
   } catch {
     // fall through
   }
@@ -49,11 +67,13 @@ export class TestClient {
   private readonly messages: Json[] = [];
   private readonly waiters: (() => void)[] = [];
   pings: Buffer[] = [];
+  /** Each JSON frame's sending_ts_ms, in arrival order (taken out of the frames themselves). */
+  readonly sendingTs: SendingTsSeen[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-      this.messages.push(parseFrame(data.toString(), isBinary));
+      this.messages.push(parseFrame(data.toString(), isBinary, this.sendingTs));
       this.wake();
     });
     ws.on('ping', (data: Buffer) => {

@@ -117,4 +117,25 @@ describe('sim CLI configuration', () => {
     expect(optionsFromEnv(env).options).toMatchObject({ unlistedTickers: 'error14', subscriptionErrorsWithoutId: true, tickerShape: 'lean', priceDecimals: 6 });
     expect(() => optionsFromEnv({ ...base, SIM_UNLISTED_TICKERS: 'error16' })).toThrow(/SIM_UNLISTED_TICKERS must be one of accept, error11, error14/);
   });
+
+  it('sends sending_ts_ms second by default, as Kalshi does today; SIM_SENDING_TS moves it after msg or leaves it out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-key-'));
+    const keyPath = join(dir, 'key.pem');
+    writeFileSync(keyPath, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const base = { SIM_PUBLIC_KEY_PATH: keyPath, SIM_KEY_ID: 'k' };
+    expect(optionsFromEnv(base).options).toMatchObject({ sendingTs: 'second' });
+    expect(optionsFromEnv({ ...base, SIM_SENDING_TS: 'after' }).options).toMatchObject({ sendingTs: 'after' });
+    expect(optionsFromEnv({ ...base, SIM_SENDING_TS: 'none' }).options).toMatchObject({ sendingTs: 'none' });
+    expect(() => optionsFromEnv({ ...base, SIM_SENDING_TS: 'first' })).toThrow(/SIM_SENDING_TS must be one of second, after, none/);
+  });
+
+  it('takes an RSA or Ed25519 public key, and names the two when given another', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-key-'));
+    const edPath = join(dir, 'ed.pem');
+    writeFileSync(edPath, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(optionsFromEnv({ SIM_PUBLIC_KEY_PATH: edPath, SIM_KEY_ID: 'k' }).options.publicKey).toMatchObject({ asymmetricKeyType: 'ed25519' });
+    const ecPath = join(dir, 'ec.pem');
+    writeFileSync(ecPath, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(() => optionsFromEnv({ SIM_PUBLIC_KEY_PATH: ecPath, SIM_KEY_ID: 'k' })).toThrow(/SIM_PUBLIC_KEY_PATH: needs an RSA or Ed25519 key .* holds a ec key/);
+  });
 });

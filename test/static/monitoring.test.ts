@@ -25,8 +25,8 @@ function rules(values: Record<string, unknown> = {}): Rule[] {
 }
 
 describe('contract metric names', () => {
-  test('are the fifteen of docs/CONTRACT.md', () => {
-    expect(contract).toHaveLength(15);
+  test('are the twenty-one of docs/CONTRACT.md', () => {
+    expect(contract).toHaveLength(21);
     expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total']));
   });
 

@@ -75,8 +75,32 @@ describe('loadConfig', () => {
     const bad = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY: 'TOP-SECRET-NOT-A-KEY' });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
-    expect(bad.problems.join('\n')).toMatch(/KALSHI_PRIVATE_KEY: needs an RSA private key/);
+    expect(bad.problems.join('\n')).toMatch(/KALSHI_PRIVATE_KEY: needs an RSA or Ed25519 private key/);
     expect(bad.problems.join('\n')).not.toContain('TOP-SECRET');
+  });
+
+  it('accepts an Ed25519 key as well as an RSA one, told apart by the key itself', () => {
+    const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'ed.pem'), ed);
+    const fromFile = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY_PATH: join(dir, 'ed.pem') });
+    expect(fromFile.ok && fromFile.config.kalshi.credentials?.privateKey.asymmetricKeyType).toBe('ed25519');
+    const fromText = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY: ed.replace(/\n/g, '\\n') });
+    expect(fromText.ok && fromText.config.kalshi.credentials?.privateKey.asymmetricKeyType).toBe('ed25519');
+  });
+
+  it.each([
+    ['EC (P-256)', () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey, 'ec'],
+    ['X25519', () => generateKeyPairSync('x25519').privateKey, 'x25519'],
+    ['Ed448', () => generateKeyPairSync('ed448').privateKey, 'ed448'],
+  ])('refuses an %s key in one line that names the variable and the two accepted types', (_name, make, type) => {
+    const text = make().export({ type: 'pkcs8', format: 'pem' }).toString();
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'other.pem'), text);
+    const fromFile = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY_PATH: join(dir, 'other.pem') });
+    expect(fromFile.ok ? [] : fromFile.problems).toEqual([`KALSHI_PRIVATE_KEY_PATH: needs an RSA or Ed25519 private key; got a ${type} key`]);
+    const fromText = loadConfig({ KALSHI_API_KEY_ID: 'kid', KALSHI_PRIVATE_KEY: text });
+    expect(fromText.ok ? [] : fromText.problems).toEqual([`KALSHI_PRIVATE_KEY: needs an RSA or Ed25519 private key; got a ${type} key`]);
   });
 
   it('takes the flush offset modulo the period', () => {

@@ -16,6 +16,8 @@ function project(frame: ParsedFrame | TickerMessage): unknown {
   return {
     type: frame.type,
     sid: frame.sid,
+    // Read for kalshi_exchange_delay_seconds: the fast path must hand on the very value JSON.parse gives.
+    sending_ts_ms: frame.sending_ts_ms,
     msg: {
       market_ticker: msg.market_ticker,
       yes_bid_dollars: msg.yes_bid_dollars,
@@ -47,6 +49,12 @@ const RECORDED = [
   '{"type":"ticker","sid":1,"msg":{"dollar_open_interest":309350,"dollar_volume":1116743,"last_trade_size_fp":"0.11","market_id":"e8117a18-7e83-40b4-b2e8-116a8fd494f0","market_ticker":"KXBTC15M-26JUL191145-45","open_interest_fp":"618700.14","price_dollars":"0.9990","time":"2026-07-19T15:45:00.544125Z","ts":1784475900,"ts_ms":1784475900544,"volume_fp":"2233487.48","yes_ask_dollars":"1.0000","yes_ask_size_fp":"0.00","yes_bid_dollars":"0.0000","yes_bid_size_fp":"0.00"}}',
 ];
 
+/** The documented shapes of October 2026 (kalshi-frames.jsonl): sending_ts_ms second in the envelope, and after msg. */
+const SENDING_TS = [
+  '{"type":"ticker","sending_ts_ms":1787838990883,"sid":4,"msg":{"market_id":"ef793c45-beed-4096-8a3a-1c70af894be7","market_ticker":"KXGOLDH-26AUG2711-T4615.99","price_dollars":"0.0000","yes_bid_dollars":"0.0100","yes_ask_dollars":"0.9800","volume_fp":"0.00","open_interest_fp":"0.00","yes_bid_size_fp":"1410.00","yes_ask_size_fp":"2500.00","last_trade_size_fp":"0.00","ts":1787838990,"ts_ms":1787838990880}}',
+  '{"type":"ticker","sid":4,"msg":{"market_id":"ef793c45-beed-4096-8a3a-1c70af894be7","market_ticker":"KXGOLDH-26AUG2711-T4615.99","price_dollars":"0.0000","yes_bid_dollars":"0.0100","yes_ask_dollars":"0.9800","volume_fp":"0.00","open_interest_fp":"0.00","yes_bid_size_fp":"1410.00","yes_ask_size_fp":"2500.00","last_trade_size_fp":"0.00","ts":1787838990,"ts_ms":1787838990880},"sending_ts_ms":1787838990883}',
+];
+
 describe('readTickerFrame on real frames', () => {
   it('reads the recorded Kalshi ticker frames and the simulator’s, as the full parse does', () => {
     const [demo, production, sorted] = RECORDED as [string, string, string];
@@ -62,6 +70,25 @@ describe('readTickerFrame on real frames', () => {
     });
   });
 
+  it('reads frames with sending_ts_ms second and after msg itself (no fall back), with the same msg as without', () => {
+    const plain = readTickerFrame(RECORDED[0]);
+    for (const text of SENDING_TS) {
+      expect(agrees(text)).toBe(true);
+      expect(readTickerFrame(text)).toEqual({ ...plain, sending_ts_ms: 1787838990883 });
+    }
+    expect(readTickerFrame(RECORDED[0])?.sending_ts_ms).toBeUndefined();
+    // With seq, as on other channels: after sid and before sending_ts_ms, or after msg and before it.
+    const msg = '{"market_ticker":"KX","yes_bid_dollars":"0.1000"}';
+    for (const text of [
+      `{"type":"ticker","sending_ts_ms":17,"sid":1,"seq":2,"msg":${msg}}`,
+      `{"type":"ticker","sid":1,"msg":${msg},"seq":2,"sending_ts_ms":17}`,
+      `{"type":"ticker","sid":1,"seq":2,"msg":${msg},"sending_ts_ms":17}`,
+    ]) {
+      expect(agrees(text)).toBe(true);
+      expect(readTickerFrame(text)?.sending_ts_ms).toBe(17);
+    }
+  });
+
   it.each([
     ['another type', '{"type":"subscribed","id":1,"msg":{"channel":"ticker","sid":2}}'],
     ['an escape in a string', '{"type":"ticker","sid":1,"msg":{"market_ticker":"K\\u0058","yes_bid_dollars":"0.1000"}}'],
@@ -71,6 +98,15 @@ describe('readTickerFrame on real frames', () => {
     ['a nested object', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","price_dollars":{"a":1}}}'],
     ['the cent fields', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","yes_bid":10}}'],
     ['a fractional ts_ms', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","ts_ms":1.5}}'],
+    ['sending_ts_ms in both places', '{"type":"ticker","sending_ts_ms":1,"sid":1,"msg":{"market_ticker":"KX"},"sending_ts_ms":2}'],
+    ['sending_ts_ms first', '{"sending_ts_ms":1,"type":"ticker","sid":1,"msg":{"market_ticker":"KX"}}'],
+    ['sending_ts_ms between sid and msg', '{"type":"ticker","sid":1,"sending_ts_ms":1,"msg":{"market_ticker":"KX"}}'],
+    ['sending_ts_ms before seq after msg', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX"},"sending_ts_ms":1,"seq":2}'],
+    ['a fractional sending_ts_ms', '{"type":"ticker","sending_ts_ms":1787838990883.5,"sid":1,"msg":{"market_ticker":"KX"}}'],
+    ['a string sending_ts_ms', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX"},"sending_ts_ms":"1787838990883"}'],
+    ['a negative sending_ts_ms', '{"type":"ticker","sending_ts_ms":-1,"sid":1,"msg":{"market_ticker":"KX"}}'],
+    ['a 16-digit sending_ts_ms', '{"type":"ticker","sending_ts_ms":1787838990883000,"sid":1,"msg":{"market_ticker":"KX"}}'],
+    ['sending_ts_ms inside msg', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","sending_ts_ms":1}}'],
     ['an exponent', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","ts_ms":1e3}}'],
     ['a leading zero', '{"type":"ticker","sid":01,"msg":{"market_ticker":"KX"}}'],
     ['an unknown key', '{"type":"ticker","sid":1,"msg":{"market_ticker":"KX","new_field":"x"}}'],
@@ -220,15 +256,26 @@ const arranged = (entries: fc.Arbitrary<Entry[]>): fc.Arbitrary<Entry[]> =>
       }),
   );
 
+/** The envelope's sending_ts_ms (Kalshi since 2026-10): absent, or a Unix-ms integer, or sometimes anything at all. */
+const sendingTs: fc.Arbitrary<Entry[]> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant<Entry[]>([]) },
+  { weight: 6, arbitrary: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }).map((v): Entry[] => [['sending_ts_ms', v]]) },
+  { weight: 1, arbitrary: intLike.map((v): Entry[] => [['sending_ts_ms', v]]) },
+);
+
 const envelope: fc.Arbitrary<Value> = fc
   .tuple(
     fc.oneof({ weight: 9, arbitrary: fc.constant<Entry[]>([['type', 'ticker']]) }, { weight: 1, arbitrary: fc.constantFrom<Entry[]>([], [['type', 'Ticker']], [['type', 'ok']], [['type', 1]]) }),
+    // Second, as in Kalshi's docs…
+    sendingTs,
     fc.oneof({ weight: 9, arbitrary: fc.nat({ max: 1000 }).map((sid): Entry[] => [['sid', sid]]) }, { weight: 1, arbitrary: fc.oneof(fc.constant<Entry[]>([]), intLike.map((v): Entry[] => [['sid', v]])) }),
     fc.oneof(
       { weight: 9, arbitrary: arranged(msgEntries).map((entries): Entry[] => [['msg', { object: entries }]]) },
       { weight: 1, arbitrary: fc.oneof(fc.constant<Entry[]>([]), anyValue.map((v): Entry[] => [['msg', v]])) },
     ),
     fc.oneof({ weight: 6, arbitrary: fc.constant<Entry[]>([]) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('seq', 'id', 'extra'), anyValue).map((e): Entry[] => [e]) }),
+    // …and after msg, as in a live frame (both at once sometimes: a repeated key).
+    sendingTs,
   )
   .chain((groups) => arranged(fc.constant(groups.flat())))
   .map((entries) => ({ object: entries }));
@@ -262,14 +309,20 @@ const mutated = fc
 describe('readTickerFrame against the full parse (generated frames)', () => {
   it('agrees or falls back on frames with reordered keys, escapes, unicode, extra, missing and duplicate fields, odd numbers and whitespace', () => {
     let answered = 0;
+    let answeredStamped = 0;
     fc.assert(
       fc.property(frameText, (text) => {
-        if (agrees(text)) answered++;
+        if (!agrees(text)) return;
+        answered++;
+        if (readTickerFrame(text)?.sending_ts_ms !== undefined) answeredStamped++;
       }),
       { seed: 1301, numRuns: 10000 },
     );
-    // The generator makes mostly well-formed frames: the fast path must have taken a good share of them.
+    // The generator makes mostly well-formed frames: the fast path must have taken a good share of them, with and
+    // without sending_ts_ms.
     expect(answered).toBeGreaterThan(60);
+    expect(answeredStamped).toBeGreaterThan(20);
+    expect(answered - answeredStamped).toBeGreaterThan(20);
   });
 
   it('agrees or falls back on frames with mutated bytes', () => {
@@ -290,7 +343,7 @@ describe('readTickerFrame against the full parse (generated frames)', () => {
     );
   });
 
-  it('answers every frame in Kalshi’s form: its key order, any subset of the optional fields, plain values', () => {
+  it('answers every frame in Kalshi’s form: its key order, any subset of the optional fields, plain values, sending_ts_ms second, after msg or absent', () => {
     const ORDER = ['market_id', 'market_ticker', 'price_dollars', 'yes_bid_dollars', 'yes_ask_dollars', 'volume_fp', 'open_interest_fp', 'dollar_volume', 'dollar_open_interest', 'yes_bid_size_fp', 'yes_ask_size_fp', 'last_trade_size_fp', 'ts', 'ts_ms', 'time', 'Clock'];
     const plain = fc
       .record({
@@ -302,6 +355,7 @@ describe('readTickerFrame against the full parse (generated frames)', () => {
         n: fc.nat({ max: 1_000_000 }),
         keep: fc.array(fc.boolean(), { minLength: ORDER.length, maxLength: ORDER.length }),
         seq: fc.option(fc.nat(), { nil: undefined }),
+        sent: fc.option(fc.record({ at: fc.constantFrom<'second' | 'after'>('second', 'after'), ms: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }) }), { nil: undefined }),
       })
       .map((r) => {
         const full = JSON.parse(tickerFrame(r.sid, r.ticker, 'ef793c45', { bid: r.bid, ask: r.ask }, r.tsMs, r.n)) as { msg: Record<string, unknown> };
@@ -310,13 +364,19 @@ describe('readTickerFrame against the full parse (generated frames)', () => {
         ORDER.forEach((key, i) => {
           if (key === 'market_ticker' || r.keep[i]) msg[key] = values[key];
         });
-        return JSON.stringify(r.seq === undefined ? { type: 'ticker', sid: r.sid, msg } : { type: 'ticker', sid: r.sid, seq: r.seq, msg });
+        const second = r.sent?.at === 'second' ? { sending_ts_ms: r.sent.ms } : {};
+        const after = r.sent?.at === 'after' ? { sending_ts_ms: r.sent.ms } : {};
+        const seq = r.seq === undefined ? {} : { seq: r.seq };
+        return JSON.stringify({ type: 'ticker', ...second, sid: r.sid, ...seq, msg, ...after });
       });
+    let stamped = 0;
     fc.assert(
       fc.property(plain, (text) => {
         expect(agrees(text)).toBe(true);
+        if (text.includes('"sending_ts_ms"')) stamped++;
       }),
       { seed: 1304, numRuns: 1000 },
     );
+    expect(stamped).toBeGreaterThan(300);
   });
 });

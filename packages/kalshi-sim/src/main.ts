@@ -1,7 +1,7 @@
 /**
  * `npm run sim`: the Kalshi simulator as its own process.
  *
- * SIM_PUBLIC_KEY_PATH (required) PEM public key the handshake signatures are checked against
+ * SIM_PUBLIC_KEY_PATH (required) PEM public key (RSA or Ed25519) the handshake signatures are checked against
  * SIM_KEY_ID          (required) expected KALSHI-ACCESS-KEY
  * SIM_PORT            default 9090
  * SIM_HOST            default 127.0.0.1
@@ -14,13 +14,14 @@
  * SIM_ERRORS_WITHOUT_ID default false; true: subscription errors carry sid and seq instead of id
  * SIM_TICKER_SHAPE     mixed (default) | full | lean | clock: optional fields of ticker frames
  * SIM_PRICE_DECIMALS   4 (default) or 6
+ * SIM_SENDING_TS       second (default, as Kalshi's docs show) | after | none: where every frame carries sending_ts_ms
  */
 import { readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { SimMarketsSchema } from './control';
 import { randomSimMarket, type SimMarket } from './exchange';
-import { TICKER_SHAPES, UNLISTED_MODES, type TickerShape, type UnlistedMode } from './protocol';
+import { SENDING_TS_MODES, TICKER_SHAPES, UNLISTED_MODES, type SendingTsMode, type TickerShape, type UnlistedMode } from './protocol';
 import { KalshiSimulator, type SimulatorOptions } from './simulator';
 
 class ConfigError extends Error {}
@@ -50,11 +51,16 @@ function readPublicKey(path: string | undefined): KeyObject {
   } catch (error) {
     throw new ConfigError(`SIM_PUBLIC_KEY_PATH: cannot read ${path}: ${(error as Error).message}`);
   }
+  let key: KeyObject;
   try {
-    return createPublicKey(pem);
+    key = createPublicKey(pem);
   } catch {
-    throw new ConfigError(`SIM_PUBLIC_KEY_PATH: ${path} does not hold a PEM RSA key`);
+    throw new ConfigError(`SIM_PUBLIC_KEY_PATH: ${path} does not hold a PEM RSA or Ed25519 key`);
   }
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ed25519') {
+    throw new ConfigError(`SIM_PUBLIC_KEY_PATH: needs an RSA or Ed25519 key (as Kalshi accepts); ${path} holds a ${key.asymmetricKeyType ?? 'non-asymmetric'} key`);
+  }
+  return key;
 }
 
 function readMarkets(env: NodeJS.ProcessEnv): SimMarket[] {
@@ -103,6 +109,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): { options: SimulatorOpti
   const withoutId = attempt(() => oneOf(env, 'SIM_ERRORS_WITHOUT_ID', ['true', 'false'], 'false'));
   const shape = attempt(() => oneOf<TickerShape>(env, 'SIM_TICKER_SHAPE', TICKER_SHAPES, 'mixed'));
   const decimals = attempt(() => oneOf(env, 'SIM_PRICE_DECIMALS', ['4', '6'], '4'));
+  const sendingTs = attempt(() => oneOf<SendingTsMode>(env, 'SIM_SENDING_TS', SENDING_TS_MODES, 'second'));
   if (problems.length > 0 || publicKey === undefined || keyId === undefined || markets === undefined) {
     throw new ConfigError(problems.join('\n'));
   }
@@ -118,6 +125,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): { options: SimulatorOpti
     subscriptionErrorsWithoutId: withoutId === 'true',
     tickerShape: shape ?? 'mixed',
     priceDecimals: decimals === '6' ? 6 : 4,
+    sendingTs: sendingTs ?? 'second',
   };
   return { options, markets };
 }

@@ -50,6 +50,31 @@ export const UNLISTED_MODES: readonly UnlistedMode[] = ['accept', 'error11', 'er
 export type TickerShape = 'full' | 'lean' | 'clock' | 'mixed';
 export const TICKER_SHAPES: readonly TickerShape[] = ['full', 'lean', 'clock', 'mixed'];
 
+/**
+ * Where frames carry `sending_ts_ms` (when Kalshi queued the frame, Unix ms; since 2026-10-01, docs/KALSHI.md):
+ * 'second' — second key of the envelope, as in Kalshi's docs example (the default: Kalshi today);
+ * 'after' — last key, after `msg`, the order of a live frame of 2026-10-05;
+ * 'none' — not at all, as before October 2026.
+ */
+export type SendingTsMode = 'second' | 'after' | 'none';
+export const SENDING_TS_MODES: readonly SendingTsMode[] = ['second', 'after', 'none'];
+
+/** The message as sent: `sending_ts_ms` placed by the mode (object key order is insertion order, so JSON's too). */
+export function withSendingTs(message: ServerMessage, mode: SendingTsMode, nowMs: number): object {
+  if (mode === 'none') return message;
+  if (mode === 'after') return { ...message, sending_ts_ms: nowMs };
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const [key, value] of Object.entries(message)) {
+    out[key] = value;
+    if (!placed) {
+      out.sending_ts_ms = nowMs;
+      placed = true;
+    }
+  }
+  return out;
+}
+
 const ERROR_TEXT: Readonly<Record<number, string>> = {
   1: 'Unable to process message',
   2: 'Params required',

@@ -26,8 +26,8 @@ const DIGITS = /^\d{1,16}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
- * Kalshi's handshake: KALSHI-ACCESS-KEY, KALSHI-ACCESS-TIMESTAMP (Unix ms) and KALSHI-ACCESS-SIGNATURE,
- * base64 RSA-PSS/SHA-256 (MGF1-SHA256, salt = digest length) over `timestamp + "GET" + "/trade-api/ws/v2"`.
+ * Kalshi's handshake: KALSHI-ACCESS-KEY, KALSHI-ACCESS-TIMESTAMP (Unix ms) and KALSHI-ACCESS-SIGNATURE, base64,
+ * over `timestamp + "GET" + "/trade-api/ws/v2"`: RSA-PSS with an RSA key, Ed25519 with an Ed25519 key.
  */
 export function verifyHandshake(headers: IncomingHttpHeaders, check: HandshakeCheck): HandshakeResult {
   const key = header(headers, 'kalshi-access-key');
@@ -44,14 +44,25 @@ export function verifyHandshake(headers: IncomingHttpHeaders, check: HandshakeCh
   if (!BASE64.test(signature)) return { ok: false, reason: 'KALSHI-ACCESS-SIGNATURE is not base64' };
   let valid: boolean;
   try {
-    valid = verify(
-      'sha256',
-      Buffer.from(timestamp + 'GET' + WS_PATH),
-      { key: check.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-      Buffer.from(signature, 'base64'),
-    );
+    valid = verifySignature(check.publicKey, Buffer.from(timestamp + 'GET' + WS_PATH), Buffer.from(signature, 'base64'));
   } catch {
     valid = false;
   }
   return valid ? { ok: true } : { ok: false, reason: 'bad KALSHI-ACCESS-SIGNATURE' };
+}
+
+/**
+ * Kalshi's two signatures, chosen by the configured key's type as Kalshi does by the key registered: RSA-PSS/SHA-256
+ * (MGF1-SHA256, salt = digest length) for an RSA key, Ed25519's own for an Ed25519 key. A signature made with the
+ * other kind of key, or any other key type, does not verify.
+ */
+function verifySignature(publicKey: KeyObject, data: Buffer, signature: Buffer): boolean {
+  switch (publicKey.asymmetricKeyType) {
+    case 'rsa':
+      return verify('sha256', data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+    case 'ed25519':
+      return verify(null, data, publicKey, signature);
+    default:
+      return false;
+  }
 }

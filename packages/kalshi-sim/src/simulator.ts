@@ -12,6 +12,7 @@ import {
   REST_PREFIX,
   RETIRED_CODES,
   WS_PATH,
+  type SendingTsMode,
   type TerminalCode,
   type TickerPayload,
   type TickerShape,
@@ -45,6 +46,8 @@ export interface SimulatorOptions {
   tickerShape?: TickerShape;
   /** Decimals of the dollar strings: 4 (Kalshi today, default) or 6 (the fixed-point type's full width). */
   priceDecimals?: 4 | 6;
+  /** Where every frame carries `sending_ts_ms`: 'second' (default, as Kalshi's docs show), 'after' msg, or 'none'. */
+  sendingTs?: SendingTsMode;
   /** Default 60000; an older or newer KALSHI-ACCESS-TIMESTAMP → 401. */
   maxTimestampSkewMs?: number;
   /** Uniform [0, 1) for the random walk and generated volumes; default Math.random. */
@@ -87,13 +90,14 @@ export const COMMAND_LOG_LIMIT = 100_000;
  */
 export class KalshiSimulator extends EventEmitter implements SimControls {
   private readonly options: Required<
-    Omit<SimulatorOptions, 'publicKey' | 'random' | 'unlistedTickers' | 'subscriptionErrorsWithoutId' | 'tickerShape' | 'priceDecimals'>
+    Omit<SimulatorOptions, 'publicKey' | 'random' | 'unlistedTickers' | 'subscriptionErrorsWithoutId' | 'tickerShape' | 'priceDecimals' | 'sendingTs'>
   >;
   private unlisted: UnlistedMode;
   private errorsWithoutId: boolean;
   private deleteRefusal: number | null = null;
   private readonly tickerShape: TickerShape;
   private readonly priceDecimals: 4 | 6;
+  private sendingTsMode: SendingTsMode;
   private framesShaped = 0;
   private readonly publicKey: KeyObject;
   private readonly exchange: Exchange;
@@ -135,12 +139,14 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     this.errorsWithoutId = options.subscriptionErrorsWithoutId ?? false;
     this.tickerShape = options.tickerShape ?? 'mixed';
     this.priceDecimals = options.priceDecimals ?? 4;
+    this.sendingTsMode = options.sendingTs ?? 'second';
     this.exchange = new Exchange(options.random === undefined ? {} : { random: options.random });
     this.host = {
       exchange: this.exchange,
       maxMarketsPerSubscription: this.options.maxMarketsPerSubscription,
       unlistedMode: () => this.unlisted,
       errorsWithoutId: () => this.errorsWithoutId,
+      sendingTs: () => this.sendingTsMode,
       deleteRefusalCode: () => this.deleteRefusal,
       snapshot: (ticker) => this.shaped(this.exchange.payload(ticker)),
       isStalled: () => this.stalled,
@@ -304,6 +310,11 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
 
   setSubscriptionErrorsWithoutId(on: boolean): void {
     this.errorsWithoutId = on;
+  }
+
+  /** Where frames from now on carry `sending_ts_ms` ('second', 'after' msg, or 'none'). */
+  setSendingTs(mode: SendingTsMode): void {
+    this.sendingTsMode = mode;
   }
 
   /** Every delete_markets is refused with `code` until set back to null (a fault switch). */

@@ -5,6 +5,8 @@ import {
   errorMessage,
   HEARTBEAT_BODY,
   withId,
+  withSendingTs,
+  type SendingTsMode,
   type ServerMessage,
   type TerminalCode,
   type TickerPayload,
@@ -19,6 +21,8 @@ export interface SessionHost {
   unlistedMode(): UnlistedMode;
   /** Errors scoped to an existing subscription are sent without `id`, with `sid` and `seq`. */
   errorsWithoutId(): boolean;
+  /** Where every frame sent carries `sending_ts_ms`, if at all. */
+  sendingTs(): SendingTsMode;
   /** A code every delete_markets is refused with (a fault switch), or null. */
   deleteRefusalCode(): number | null;
   /** A market's current payload as the simulator renders ticker frames (initial snapshots). */
@@ -128,7 +132,7 @@ export class WsSession {
 
   private send(message: ServerMessage): boolean {
     if (this.host.isStalled() || !this.isOpen()) return false;
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(JSON.stringify(withSendingTs(message, this.host.sendingTs(), Date.now())));
     return true;
   }
 
