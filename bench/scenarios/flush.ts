@@ -50,6 +50,8 @@ function batchOf(games: readonly BenchGame[], size: number, run: number, now: nu
       slug: game.slug,
       awayTeam: { kalshiBuyPrice: bid + 1, kalshiSellPrice: bid },
       homeTeam: { kalshiBuyPrice: homeBid + 1, kalshiSellPrice: g % 50 === 0 ? null : homeBid },
+      status: 'open',
+      result: null,
       ticker: game.away,
       tickTimeMs: now,
       updatedAtMs: now,

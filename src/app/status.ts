@@ -16,6 +16,7 @@ export function statusBody(role: Role, workerId: string, wsEnabled: boolean, ter
     lastMessageAgeMs: term.lastQuoteAtMs === 0 ? null : now - term.lastQuoteAtMs,
     fallback: term.fallback ?? { active: false },
     tickerMapSize: term.mappedMarkets,
+    gamesByStatus: term.gamesByStatus,
   };
 }
 

@@ -20,9 +20,9 @@ export interface MarketMap {
   problems: MarketMapProblem[];
 }
 
-const SIDES: ReadonlySet<string> = new Set<Side>(['home', 'away']);
-/** What a draw market's row would say if the API ever mapped one (kalshi_markets' check allows neither today). */
-const DRAW_SIDES: ReadonlySet<string> = new Set(['tie', 'draw']);
+const SIDES: ReadonlySet<string> = new Set<Side>(['home', 'away', 'draw']);
+/** Spellings of a draw that are not the side `draw` itself ('tie', 'Draw'): refused as tie_market, not guessed. */
+const DRAW_SPELLINGS: ReadonlySet<string> = new Set(['tie', 'draw']);
 const TICKER = /^[A-Za-z0-9._-]{1,200}$/;
 /** Kalshi's soccer game events have a third market `…-TIE` (YES = a draw): neither team's price. */
 const TIE_TICKER = /-TIE$/i;
@@ -41,10 +41,11 @@ export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): 
       problems.push({ reason: 'bad_ticker', ...base });
       continue;
     }
-    // A draw market is neither home nor away. Which team a market is comes from the mapping, never the ticker,
-    // but a `-TIE` market mapped as a team would publish the draw's odds as that team's price: refused, whatever
-    // its side says, until the contract grows a draw price (docs/CONTRACT.md "Prices of a game").
-    if (DRAW_SIDES.has(row.side.toLowerCase()) || TIE_TICKER.test(row.ticker)) {
+    // A draw market is neither home nor away. Which side a market is comes from the mapping, never the ticker, but
+    // a `-TIE` market mapped as a team would publish the draw's odds as that team's price: refused (docs/CONTRACT.md
+    // "Three-way events"). Mapped as `draw`, it is the third market of a three-way game.
+    const isDraw = row.side === 'draw';
+    if ((!isDraw && DRAW_SPELLINGS.has(row.side.toLowerCase())) || (!isDraw && TIE_TICKER.test(row.ticker))) {
       problems.push({ reason: 'tie_market', ...base });
       continue;
     }

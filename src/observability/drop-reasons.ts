@@ -22,8 +22,8 @@ export const DROP_REASONS = {
   market_refused: 'a market Kalshi refused to subscribe (first refusal; retried on its own with backoff)',
   // Mapping rows (kalshi_markets), counted at each load of the map
   bad_ticker: 'a kalshi_markets row whose ticker is not 1–200 characters of letters, digits, `.`, `_` and `-`',
-  unknown_side: "a kalshi_markets row whose side is not 'home' or 'away'",
-  tie_market: 'a draw market (a ticker ending in -TIE, or side tie/draw): not a team side, never subscribed',
+  unknown_side: "a kalshi_markets row whose side is not 'home', 'away' or 'draw'",
+  tie_market: "a -TIE market (or a side spelled 'tie') mapped as home or away: a draw's odds are no team's price, never subscribed",
   market_without_game: 'an active kalshi_markets row whose game is not in frontend_games',
   duplicate_side: 'a second market for a side a game already has',
   max_markets_exceeded: 'a market beyond MAX_MARKETS: refused, with an error in the log',

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GameStatus } from '../prices/market-status';
 import { HistogramAccumulator } from './histogram-accumulator';
 
 /** What the scrape-time gauges read (the current term's status, or a standby's). */
@@ -8,9 +9,22 @@ export interface ScrapeSource {
   feed: { connected: number; subscribedMarkets: number };
   queues: { postgres: number };
   mappedMarkets: number;
+  /** Games by status in the book (kalshi_games_by_status); all 0 without a term. */
+  gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
 
-const NOTHING: ScrapeSource = { leading: false, fallbackActive: false, feed: { connected: 0, subscribedMarkets: 0 }, queues: { postgres: 0 }, mappedMarkets: 0 };
+/** Every game status, so each label exists (at 0) from the first scrape. */
+export const GAME_STATUSES: readonly GameStatus[] = ['scheduled', 'open', 'paused', 'closed', 'final'];
+export const NO_GAMES: Readonly<Record<GameStatus, number>> = { scheduled: 0, open: 0, paused: 0, closed: 0, final: 0 };
+
+const NOTHING: ScrapeSource = {
+  leading: false,
+  fallbackActive: false,
+  feed: { connected: 0, subscribedMarkets: 0 },
+  queues: { postgres: 0 },
+  mappedMarkets: 0,
+  gamesByStatus: NO_GAMES,
+};
 
 /**
  * Messages by type, counted in plain integers on the hot path: prom-client's inc() builds and hashes the label
@@ -72,6 +86,16 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
     priceQueueSize: atScrape({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush' }, () => source().queues.postgres),
     tickerCacheSize: atScrape({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map' }, () => source().mappedMarkets),
     subscribedMarkets: atScrape({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets' }, () => source().feed.subscribedMarkets),
+    gamesByStatus: new Gauge({
+      name: 'kalshi_games_by_status',
+      help: 'Mapped games by their market status (scheduled, open, paused, closed, final)',
+      labelNames: ['status'] as const,
+      registers,
+      collect() {
+        const counts = source().gamesByStatus;
+        for (const status of GAME_STATUSES) this.labels(status).set(counts[status]);
+      },
+    }),
     flushDuration: new Histogram({
       name: 'kalshi_flush_duration_seconds',
       help: 'Duration of one Postgres flush',

@@ -3,6 +3,7 @@ import type { MarketMapDiff } from '../mapping/market-map';
 import { isBelievableExchangeTime } from '../prices/exchange-time';
 import { GameBook, type GameBookOptions, type MappedMarket } from '../prices/game-book';
 import { LatestByGame } from '../prices/latest-by-game';
+import type { MarketStatusSink, MarketStatusUpdate } from '../prices/market-status';
 import type { GamePrices, MarketQuote } from '../prices/types';
 
 export interface PricePipelineEvents {
@@ -17,7 +18,7 @@ export interface PricePipelineEvents {
  * Quotes in, one state per game out into the two queues (Postgres, Redis). Knows nothing of
  * sockets or databases; `app.ts` feeds it and drains its queues.
  */
-export class PricePipeline {
+export class PricePipeline implements MarketStatusSink {
   readonly book: GameBook;
   readonly flushQueue = new LatestByGame();
   readonly publishQueue = new LatestByGame();
@@ -66,6 +67,25 @@ export class PricePipeline {
     } else if (outcome.kind === 'unmapped') {
       this.events.onUnmapped(quote.ticker);
     }
+  }
+
+  /**
+   * A market's status from the lifecycle channel or a REST read (docs/CONTRACT.md "A game's whole life"). When the
+   * game's status or result changes, its new state goes into the next flush and is published at once, not held by
+   * the publish window. A market not mapped (the lifecycle channel carries every market of the exchange) changes
+   * nothing and is not complained of.
+   */
+  applyStatus(update: MarketStatusUpdate, receivedAtMs: number): void {
+    const outcome = this.book.applyStatus(update, receivedAtMs);
+    if (outcome.kind !== 'updated') return;
+    this.flushQueue.put(outcome.prices);
+    this.publishQueue.putUrgent(outcome.prices);
+    this.events.onQueued();
+  }
+
+  /** Games by status now (kalshi_games_by_status and /status read it at scrape). */
+  gamesByStatus(): ReturnType<GameBook['gamesByStatus']> {
+    return this.book.gamesByStatus();
   }
 
   /** First prices of markets just subscribed, read from REST: the book's precedence keeps socket ticks first. */

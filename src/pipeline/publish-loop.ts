@@ -68,6 +68,7 @@ export class PublishLoop {
     if (!(this.grain > 0)) throw new RangeError(`windowGrainMs must be > 0, got ${this.grain}`);
     const { queue } = options;
     queue.onEntry = (gameId) => this.entered(gameId);
+    queue.onUrgent = (gameId) => this.expedite(gameId);
     // Entries put before the hook existed are quiet games' changes.
     const already = queue.drain();
     queue.requeue(already);
@@ -116,6 +117,16 @@ export class PublishLoop {
   private entered(gameId: string): void {
     // Inside its window the change waits in the queue (coalescing) until the window ends.
     if (this.windowEnds.has(gameId)) return;
+    this.due.push(gameId);
+    this.scheduleSend();
+  }
+
+  /**
+   * A status change is not held by PUBLISH_INTERVAL_MS: the game's window ends now (its FIFO entry, no longer
+   * matching, is skipped) and it leaves with the next send, after any batch in flight (states stay in order).
+   */
+  private expedite(gameId: string): void {
+    this.windowEnds.delete(gameId);
     this.due.push(gameId);
     this.scheduleSend();
   }

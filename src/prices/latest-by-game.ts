@@ -11,6 +11,11 @@ export class LatestByGame {
    * leading edge needs to know which game became pending without scanning the queue. One listener.
    */
   onEntry: ((gameId: string) => void) | undefined;
+  /**
+   * Told the game of every {@link putUrgent} (instead of onEntry): a state that must leave at once, whatever the
+   * publish throttle's window says (a status change). One listener.
+   */
+  onUrgent: ((gameId: string) => void) | undefined;
 
   get size(): number {
     return this.entries.size;
@@ -20,6 +25,16 @@ export class LatestByGame {
     const before = this.entries.size;
     this.entries.set(prices.gameId, prices);
     if (this.entries.size !== before) this.onEntry?.(prices.gameId);
+  }
+
+  /** Puts a state that must not wait for its game's window (a status change: docs/CONTRACT.md "A game's whole life"). */
+  putUrgent(prices: GamePrices): void {
+    if (this.onUrgent === undefined) {
+      this.put(prices);
+      return;
+    }
+    this.entries.set(prices.gameId, prices);
+    this.onUrgent(prices.gameId);
   }
 
   /** Takes one game's entry out, if it has one. */

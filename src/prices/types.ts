@@ -1,3 +1,5 @@
+import type { GameResult, GameStatus } from './market-status';
+
 /**
  * Prices are held as integer ten-thousandths of a dollar ("units": 1 unit = 0.01¢), the finest
  * step Kalshi quotes ("0.4550" → 4550). Integer arithmetic keeps complements exact; cents are
@@ -8,7 +10,8 @@ export type PriceUnits = number;
 export const UNITS_PER_DOLLAR = 10_000;
 export const UNITS_PER_CENT = 100;
 
-export type Side = 'home' | 'away';
+/** The side a market's YES stands for: a team, or (the third market of a three-way event, `…-TIE`) a draw. */
+export type Side = 'home' | 'away' | 'draw';
 
 /**
  * Where a quote came from. The socket is authoritative for a market; a REST read has no exchange time and
@@ -41,7 +44,13 @@ export interface GamePrices {
   slug: string;
   awayTeam: TeamPrices;
   homeTeam: TeamPrices;
-  /** The market whose tick produced this state. */
+  /** The draw's prices: present only for a three-way game (one with a mapped `draw` market). */
+  draw?: TeamPrices;
+  /** The game's status, derived from its markets' (docs/CONTRACT.md "A game's whole life"). */
+  status: GameStatus;
+  /** Who won a final game; null while there is none (or a final game with no winner: a void, all NO). */
+  result: GameResult | null;
+  /** The market whose tick (or status change) produced this state. */
   ticker: string;
   /** That tick's exchange time, Unix ms (the message's `timestamp`). */
   tickTimeMs: number;

@@ -1,3 +1,4 @@
+import type { GameResult, GameStatus } from '../prices/market-status';
 import type { GamePrices } from '../prices/types';
 
 /**
@@ -8,11 +9,15 @@ import type { GamePrices } from '../prices/types';
  * Per game it merges into frontend_data
  *   awayTeam.kalshiBuyPrice / kalshiSellPrice, homeTeam.kalshiBuyPrice / kalshiSellPrice  (cents; JSON null = no quote)
  *   kalshiUpdatedAt                                                                      (Unix ms)
+ *   kalshiStatus, kalshiResult          (the game's status; "home" / "away" / "draw" / null: docs/CONTRACT.md)
+ *   draw.kalshiBuyPrice / kalshiSellPrice                     (three-way games only; a two-way game's `draw` is untouched)
  * and sets updated_at = now(), building objects with jsonb_build_object and `||` (jsonb_set returns NULL for a
  * NULL value and does nothing under a missing parent):
- *  - awayTeam / homeTeam are created where missing or not JSON objects; their other keys are kept;
  *  - every other top-level key is kept;
- *  - a row whose four prices are unchanged is skipped (jsonb comparison: 45.5 = 45.50, null = null);
+ *  - awayTeam / homeTeam (and a three-way game's draw) are created where missing or not JSON objects; their other
+ *    keys are kept;
+ *  - a row whose prices (four, six for a three-way game), status and result are unchanged is skipped (jsonb
+ *    comparison: 45.5 = 45.50, null = null): a status change alone is a change;
  *  - a row whose stored kalshiUpdatedAt is a number newer than the incoming one is skipped (a non-number stored
  *    there is treated as absent, never cast; so is one more than 5 minutes ahead of Postgres's clock, which can
  *    only be a bad exchange time stored before those were refused, e.g. a ts_ms in microseconds);
@@ -29,9 +34,15 @@ WITH incoming AS (
          COALESCE(to_jsonb(i.away_buy),  'null'::jsonb) AS away_buy,
          COALESCE(to_jsonb(i.away_sell), 'null'::jsonb) AS away_sell,
          COALESCE(to_jsonb(i.home_buy),  'null'::jsonb) AS home_buy,
-         COALESCE(to_jsonb(i.home_sell), 'null'::jsonb) AS home_sell
+         COALESCE(to_jsonb(i.home_sell), 'null'::jsonb) AS home_sell,
+         COALESCE(i.three_way, false) AS three_way,
+         COALESCE(to_jsonb(i.draw_buy),  'null'::jsonb) AS draw_buy,
+         COALESCE(to_jsonb(i.draw_sell), 'null'::jsonb) AS draw_sell,
+         COALESCE(to_jsonb(i.status),    'null'::jsonb) AS status,
+         COALESCE(to_jsonb(i.result),    'null'::jsonb) AS result
     FROM json_to_recordset($1::text::json)
-         AS i(game_id text, away_buy numeric, away_sell numeric, home_buy numeric, home_sell numeric, updated_at_ms numeric)
+         AS i(game_id text, away_buy numeric, away_sell numeric, home_buy numeric, home_sell numeric, updated_at_ms numeric,
+              three_way boolean, draw_buy numeric, draw_sell numeric, status text, result text)
    WHERE i.game_id IS NOT NULL AND i.updated_at_ms IS NOT NULL
    ORDER BY i.game_id, i.updated_at_ms DESC
 )
@@ -43,7 +54,14 @@ UPDATE frontend_games AS f
          'homeTeam',
            CASE WHEN jsonb_typeof(f.frontend_data -> 'homeTeam') = 'object' THEN f.frontend_data -> 'homeTeam' ELSE '{}'::jsonb END
            || jsonb_build_object('kalshiBuyPrice', n.home_buy, 'kalshiSellPrice', n.home_sell),
-         'kalshiUpdatedAt', n.updated_at_ms),
+         'kalshiUpdatedAt', n.updated_at_ms,
+         'kalshiStatus', n.status,
+         'kalshiResult', n.result)
+       || CASE WHEN n.three_way THEN jsonb_build_object(
+            'draw',
+              CASE WHEN jsonb_typeof(f.frontend_data -> 'draw') = 'object' THEN f.frontend_data -> 'draw' ELSE '{}'::jsonb END
+              || jsonb_build_object('kalshiBuyPrice', n.draw_buy, 'kalshiSellPrice', n.draw_sell))
+          ELSE '{}'::jsonb END,
        updated_at = now()
   FROM incoming AS n
  WHERE f.live_game_id = n.game_id
@@ -55,7 +73,11 @@ UPDATE frontend_games AS f
    AND (   (f.frontend_data -> 'awayTeam' -> 'kalshiBuyPrice')  IS DISTINCT FROM n.away_buy
         OR (f.frontend_data -> 'awayTeam' -> 'kalshiSellPrice') IS DISTINCT FROM n.away_sell
         OR (f.frontend_data -> 'homeTeam' -> 'kalshiBuyPrice')  IS DISTINCT FROM n.home_buy
-        OR (f.frontend_data -> 'homeTeam' -> 'kalshiSellPrice') IS DISTINCT FROM n.home_sell)
+        OR (f.frontend_data -> 'homeTeam' -> 'kalshiSellPrice') IS DISTINCT FROM n.home_sell
+        OR (f.frontend_data -> 'kalshiStatus') IS DISTINCT FROM n.status
+        OR (f.frontend_data -> 'kalshiResult') IS DISTINCT FROM n.result
+        OR (n.three_way AND (   (f.frontend_data -> 'draw' -> 'kalshiBuyPrice')  IS DISTINCT FROM n.draw_buy
+                             OR (f.frontend_data -> 'draw' -> 'kalshiSellPrice') IS DISTINCT FROM n.draw_sell)))
 `;
 
 /** One element of the flush payload (snake_case: the column names of json_to_recordset). */
@@ -66,6 +88,12 @@ export interface FlushRow {
   home_buy: number | null;
   home_sell: number | null;
   updated_at_ms: number;
+  /** The game has a draw market: draw_buy / draw_sell are written (null = no quote). */
+  three_way: boolean;
+  draw_buy: number | null;
+  draw_sell: number | null;
+  status: GameStatus;
+  result: GameResult | null;
 }
 
 const price = (value: number | null): number | null => (value !== null && Number.isFinite(value) ? value : null);
@@ -82,6 +110,11 @@ export function toFlushRows(batch: readonly GamePrices[]): FlushRow[] {
       home_buy: price(game.homeTeam.kalshiBuyPrice),
       home_sell: price(game.homeTeam.kalshiSellPrice),
       updated_at_ms: game.updatedAtMs,
+      three_way: game.draw !== undefined,
+      draw_buy: price(game.draw?.kalshiBuyPrice ?? null),
+      draw_sell: price(game.draw?.kalshiSellPrice ?? null),
+      status: game.status,
+      result: game.result,
     });
   }
   return rows;

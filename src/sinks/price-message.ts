@@ -16,6 +16,9 @@ export function toPriceMessage(state: GamePrices): PriceMessage {
     slug: state.slug,
     awayTeam: { kalshiBuyPrice: state.awayTeam.kalshiBuyPrice, kalshiSellPrice: state.awayTeam.kalshiSellPrice },
     homeTeam: { kalshiBuyPrice: state.homeTeam.kalshiBuyPrice, kalshiSellPrice: state.homeTeam.kalshiSellPrice },
+    ...(state.draw === undefined ? {} : { draw: { kalshiBuyPrice: state.draw.kalshiBuyPrice, kalshiSellPrice: state.draw.kalshiSellPrice } }),
+    status: state.status,
+    ...(state.result === null ? {} : { result: state.result }),
     ticker: state.ticker,
     timestamp: state.tickTimeMs,
   };
@@ -33,7 +36,9 @@ export function toPriceHash(state: GamePrices): PriceHash {
     updatedAt: String(Math.floor(state.updatedAtMs / 1000)),
     timestamp: String(state.updatedAtMs),
     slug: state.slug,
+    status: state.status,
   };
+  if (state.result !== null) hash.result = state.result;
   const awayBuy = centsToString(state.awayTeam.kalshiBuyPrice);
   const awaySell = centsToString(state.awayTeam.kalshiSellPrice);
   const homeBuy = centsToString(state.homeTeam.kalshiBuyPrice);
@@ -42,5 +47,9 @@ export function toPriceHash(state: GamePrices): PriceHash {
   if (awaySell !== undefined) hash.awaySellPrice = awaySell;
   if (homeBuy !== undefined) hash.homeBuyPrice = homeBuy;
   if (homeSell !== undefined) hash.homeSellPrice = homeSell;
+  const drawBuy = centsToString(state.draw?.kalshiBuyPrice ?? null);
+  const drawSell = centsToString(state.draw?.kalshiSellPrice ?? null);
+  if (drawBuy !== undefined) hash.drawBuyPrice = drawBuy;
+  if (drawSell !== undefined) hash.drawSellPrice = drawSell;
   return hash;
 }

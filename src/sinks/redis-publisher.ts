@@ -29,19 +29,28 @@ local function storedVersion(key)
 end
 `;
 
-/* ARGV[first..first+6]: awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = deleted), ticker, updatedAt, slug. */
+/*
+ * ARGV[first..first+10]: awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = deleted), ticker, updatedAt,
+ * slug, then (docs/CONTRACT.md "A game's whole life") drawBuyPrice, drawSellPrice, status, result ('' = deleted).
+ */
 const WRITE_FIELDS = `
+local function setOrDelete(key, field, value)
+  if value == '' then
+    redis.call('HDEL', key, field)
+  else
+    redis.call('HSET', key, field, value)
+  end
+end
 local function writeFields(key, timestamp, first)
   local fields = { 'awayBuyPrice', 'awaySellPrice', 'homeBuyPrice', 'homeSellPrice' }
   for i = 1, 4 do
-    local value = ARGV[first + i - 1]
-    if value == '' then
-      redis.call('HDEL', key, fields[i])
-    else
-      redis.call('HSET', key, fields[i], value)
-    end
+    setOrDelete(key, fields[i], ARGV[first + i - 1])
   end
   redis.call('HSET', key, 'ticker', ARGV[first + 4], 'updatedAt', ARGV[first + 5], 'timestamp', timestamp, 'slug', ARGV[first + 6])
+  local more = { 'drawBuyPrice', 'drawSellPrice', 'status', 'result' }
+  for i = 1, 4 do
+    setOrDelete(key, more[i], ARGV[first + 6 + i] or '')
+  end
 end
 `;
 
@@ -49,7 +58,7 @@ end
  * KEYS[1] = the game's price hash.
  * ARGV: 1 timestamp (updatedAtMs), 2 TTL ms, 3 channel, 4 message JSON,
  *       5..8 awayBuyPrice, awaySellPrice, homeBuyPrice, homeSellPrice ('' = no quote: the field is deleted),
- *       9 ticker, 10 updatedAt (Unix s), 11 slug.
+ *       9 ticker, 10 updatedAt (Unix s), 11 slug, 12..15 drawBuyPrice, drawSellPrice, status, result ('' = none: deleted).
  * Atomic and guarded: when the stored `timestamp` is newer than the incoming one (a deposed leader's late
  * publish), nothing is written or published and it returns 0; otherwise it writes the hash, sets the TTL,
  * publishes the message and returns 1. A stored `timestamp` more than MAX_VERSION_LEAD_MS ahead of Redis's clock
@@ -68,7 +77,7 @@ return 1
 `;
 
 /**
- * KEYS[1] = the game's price hash. ARGV: 1 TTL ms, 2 timestamp (updatedAtMs), 3..9 the fields as in the publish
+ * KEYS[1] = the game's price hash. ARGV: 1 TTL ms, 2 timestamp (updatedAtMs), 3..13 the fields as in the publish
  * script. The keep-alive: extends a hash that exists (returns 0); rewrites one that has gone missing from the
  * current state, without publishing (returns 1). A missing hash has no stored version, so nothing newer is lost.
  */
@@ -165,7 +174,10 @@ export class RedisPublisher {
   }
 }
 
-/** The publish and keep-alive scripts' field arguments: four prices ('' = no quote), ticker, updatedAt (s), slug. */
+/**
+ * The publish and keep-alive scripts' field arguments: four prices ('' = no quote), ticker, updatedAt (s), slug, the
+ * draw's two prices ('' = none: a two-way game, or no quote), status, result ('' = none yet).
+ */
 function hashFields(state: GamePrices): string[] {
   return [
     centsToString(state.awayTeam.kalshiBuyPrice) ?? '',
@@ -175,6 +187,10 @@ function hashFields(state: GamePrices): string[] {
     state.ticker,
     String(Math.floor(state.updatedAtMs / 1000)),
     state.slug,
+    centsToString(state.draw?.kalshiBuyPrice ?? null) ?? '',
+    centsToString(state.draw?.kalshiSellPrice ?? null) ?? '',
+    state.status,
+    state.result ?? '',
   ];
 }
 

@@ -209,6 +209,7 @@ export class LeaderTerm {
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
       lastFlush: this.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
+      gamesByStatus: this.pipeline.gamesByStatus(),
     };
   }
 

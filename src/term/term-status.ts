@@ -1,5 +1,7 @@
 import type { FallbackStatus } from '../kalshi/fallback-poller';
 import type { FeedStatus } from '../kalshi/feed';
+import { NO_GAMES } from '../observability/metrics';
+import type { GameStatus } from '../prices/market-status';
 
 export interface LastFlush {
   at: string;
@@ -21,6 +23,8 @@ export interface TermStatus {
   queues: { postgres: number; redis: number };
   lastFlush: LastFlush | null;
   lastQuoteAtMs: number;
+  /** The term's games by status (kalshi_games_by_status, /status). */
+  gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
 
 export const NO_FEED: FeedStatus = {
@@ -45,4 +49,5 @@ export const NO_TERM: TermStatus = {
   queues: { postgres: 0, redis: 0 },
   lastFlush: null,
   lastQuoteAtMs: 0,
+  gamesByStatus: NO_GAMES,
 };

@@ -14,6 +14,8 @@ export function gameState(
     slug: `nba-${gameId}`,
     awayTeam: { kalshiBuyPrice: awayBuy, kalshiSellPrice: awaySell },
     homeTeam: { kalshiBuyPrice: homeBuy, kalshiSellPrice: homeSell },
+    status: 'open',
+    result: null,
     ticker: `KXNBAGAME-${gameId}-HOME`,
     tickTimeMs,
     updatedAtMs,

@@ -71,6 +71,7 @@ describe('@kalshi-ingestor/client against the service publisher', () => {
         slug: `nba-${games[0]}`,
         awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
         homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+        status: 'open',
         ticker: `KXNBAGAME-${games[0]}-HOME`,
         timestamp: T0,
       },

@@ -64,6 +64,7 @@ describe('activity watcher (reference fan-out)', () => {
         slug: `nba-${gameA}`,
         awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
         homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+        status: 'open',
         ticker: `KXNBAGAME-${gameA}-HOME`,
         timestamp: T0,
       },

@@ -9,6 +9,7 @@ import { waitFor } from '../helpers/wait';
 import { launchBrowser, PAGE_TESTS_SKIPPED, type TestBrowser } from './browser';
 
 const SCREENSHOT = '/tmp/kalshi-ingestor-live-page.png';
+const LIFE_SCREENSHOT = '/tmp/kalshi-ingestor-live-page-life.png';
 
 let h: Harness | undefined;
 let watcher: ActivityWatcher | undefined;
@@ -88,5 +89,47 @@ describePage('the live page (headless Chromium)', () => {
     expect(await text(fresh, '.title')).toBe('BOS @ LAL');
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("shows each game's status, the winner of a final game and a draw price where there is one", async () => {
+    const harness = h as Harness;
+    const publisher = new RedisPublisher(harness.redis.redis, harness.redis.keys, { hashTtlMs: 60_000 });
+    const soccer = uniqueId('game');
+    const settled = uniqueId('game');
+    const paused = uniqueId('game');
+    const closedLongAgo = uniqueId('game');
+    const now = Date.now();
+    await publisher.publish([
+      { ...gameState(soccer, [30, 28, 47, 45], now), slug: 'epl-che-ars-2026-09-27', draw: { kalshiBuyPrice: 26, kalshiSellPrice: 24 } },
+      {
+        ...gameState(settled, [0, 0, 100, 100], now),
+        slug: 'epl-liv-mci-2026-09-27',
+        draw: { kalshiBuyPrice: 0, kalshiSellPrice: 0 },
+        status: 'final',
+        result: 'home',
+      },
+      { ...gameState(paused, [44, 43, 57, 56], now), slug: 'nba-bos-nyk-2026-02-05', status: 'paused' },
+      { ...gameState(closedLongAgo, [39, 37, 63, 61], now - 5 * 60_000), slug: 'nhl-bos-mtl-2026-02-05', status: 'closed' },
+    ]);
+    await page.reload();
+
+    await waitFor(async () => (await text(settled, '.status-label')) === 'final · MCI won', { timeoutMs: 15_000, message: 'the final game and its winner' });
+    expect(await card(settled).locator('.team.home').getAttribute('class')).toContain('winner');
+    expect(await card(settled).locator('.team.away').getAttribute('class')).not.toContain('winner');
+    expect(await text(settled, '.team.draw .price')).toBe('Kalshi: 0¢ / 0¢');
+
+    await waitFor(async () => (await text(soccer, '.team.draw .price')) === 'Kalshi: 26¢ / 24¢', { timeoutMs: 15_000, message: 'the draw price' });
+    expect(await card(soccer).locator('.team.draw').isVisible()).toBe(true);
+    expect(await text(soccer, '.team.draw .side')).toBe('Draw');
+    expect(await text(soccer, '.status-label')).toBe('open');
+
+    await waitFor(async () => (await text(paused, '.status-label')) === 'paused', { timeoutMs: 15_000 });
+    expect(await card(paused).locator('.team.draw').isVisible()).toBe(false); // two-way: no draw row
+
+    // Trading has ended: a closed game's quiet prices are not stale.
+    await waitFor(async () => (await text(closedLongAgo, '.status-label')) === 'closed', { timeoutMs: 15_000 });
+    expect(await card(closedLongAgo).getAttribute('class')).not.toContain('stale');
+
+    await page.screenshot({ path: LIFE_SCREENSHOT, fullPage: true });
   });
 });

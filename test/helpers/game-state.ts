@@ -6,6 +6,8 @@ export const gameState = (gameId: string, buy: number, t: number): GamePrices =>
   slug: `slug-${gameId}`,
   awayTeam: { kalshiBuyPrice: buy, kalshiSellPrice: buy - 1 },
   homeTeam: { kalshiBuyPrice: 100 - buy + 1, kalshiSellPrice: 100 - buy },
+  status: 'open',
+  result: null,
   ticker: `T-${gameId}`,
   tickTimeMs: t,
   updatedAtMs: t,

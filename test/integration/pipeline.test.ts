@@ -36,6 +36,7 @@ describe('a tick from Kalshi', () => {
       slug,
       awayTeam: { kalshiBuyPrice: 44, kalshiSellPrice: 41 },
       homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+      status: 'open',
       ticker: away,
       timestamp: tsMs,
     });
@@ -50,6 +51,7 @@ describe('a tick from Kalshi', () => {
       updatedAt: String(Math.floor(tsMs / 1000)),
       timestamp: String(tsMs),
       slug,
+      status: 'open',
     });
     const ttl = await h.redis.redis.pttl(h.redis.keys.prices(gameId));
     expect(ttl).toBeGreaterThan(50_000);
@@ -63,6 +65,8 @@ describe('a tick from Kalshi', () => {
       awayTeam: { kalshiBuyPrice: 44, kalshiSellPrice: 41 },
       homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
       kalshiUpdatedAt: tsMs,
+      kalshiStatus: 'open',
+      kalshiResult: null,
     });
 
     const ticker_map = JSON.parse((await h.redis.redis.get(h.redis.keys.tickerMap)) ?? '{}') as Record<string, string>;
@@ -136,6 +140,8 @@ describe('a tick from Kalshi', () => {
       status: 'live',
       score: { home: 88, away: 90 },
       kalshiUpdatedAt: tsMs,
+      kalshiStatus: 'open',
+      kalshiResult: null,
     });
   });
 

@@ -17,7 +17,7 @@ afterAll(async () => {
 const T0 = 1_738_772_400_000;
 
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0): GamePrices {
-  return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
+  return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, status: 'open', result: null, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
 }
 const p = (buy: number | null, sell: number | null): TeamPrices => ({ kalshiBuyPrice: buy, kalshiSellPrice: sell });
 
@@ -56,6 +56,8 @@ describe('PostgresWriter', () => {
       awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
       homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
       kalshiUpdatedAt: T0,
+      kalshiStatus: 'open',
+      kalshiResult: null,
     });
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
   });
@@ -90,6 +92,8 @@ describe('PostgresWriter', () => {
       awayTeam: { name: 'Hornets', polymarketBuyPrice: 44, kalshiBuyPrice: 43, kalshiSellPrice: 42 },
       homeTeam: { name: 'Rockets', logo: 'hou.png', kalshiBuyPrice: 58, kalshiSellPrice: null },
       kalshiUpdatedAt: T0,
+      kalshiStatus: 'open',
+      kalshiResult: null,
     });
   });
 
@@ -100,13 +104,16 @@ describe('PostgresWriter', () => {
       awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
       homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
       kalshiUpdatedAt: T0,
+      kalshiStatus: 'open',
+      kalshiResult: null,
       other: 1,
     });
   });
 
   it('skips a row whose four prices did not change (45.5 = 45.50, null = null): updated_at untouched', async () => {
     const id = await insertGame(
-      '{"awayTeam":{"kalshiBuyPrice":45.50,"kalshiSellPrice":null},"homeTeam":{"kalshiBuyPrice":54.60,"kalshiSellPrice":54},"kalshiUpdatedAt":1}',
+      '{"awayTeam":{"kalshiBuyPrice":45.50,"kalshiSellPrice":null},"homeTeam":{"kalshiBuyPrice":54.60,"kalshiSellPrice":54},"kalshiUpdatedAt":1,' +
+        '"kalshiStatus":"open","kalshiResult":null}',
     );
     const before = await read(id);
     expect(await writer.write([state(id, p(45.5, null), p(54.6, 54), T0 + 5000)])).toEqual({ rowsWritten: 0 });
@@ -116,6 +123,35 @@ describe('PostgresWriter', () => {
 
     // ...but one changed price writes the row.
     expect(await writer.write([state(id, p(45.5, 45), p(54.6, 54), T0 + 5000)])).toEqual({ rowsWritten: 1 });
+  });
+
+  it('a status or result change alone writes the row, at the same version', async () => {
+    const id = await insertGame();
+    await writer.write([state(id, p(63, 61), p(39, 37))]);
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'closed' }])).toEqual({ rowsWritten: 1 });
+    expect((await read(id)).data).toMatchObject({ kalshiStatus: 'closed', kalshiResult: null, kalshiUpdatedAt: T0 });
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: null }])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }])).toEqual({ rowsWritten: 1 });
+    expect((await read(id)).data).toMatchObject({ kalshiStatus: 'final', kalshiResult: 'home' });
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }])).toEqual({ rowsWritten: 0 });
+  });
+
+  it('writes a three-way game\'s draw (creating it, keeping its other keys); leaves a two-way game\'s draw key alone', async () => {
+    const id = await insertGame('{"draw":{"label":"Draw"}}');
+    const threeWay = { ...state(id, p(30, 28), p(47, 45)), draw: p(26, null) };
+    expect(await writer.write([threeWay])).toEqual({ rowsWritten: 1 });
+    expect((await read(id)).data.draw).toEqual({ label: 'Draw', kalshiBuyPrice: 26, kalshiSellPrice: null });
+    // A draw price change alone is a change.
+    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }])).toEqual({ rowsWritten: 0 });
+    expect((await read(id)).data.draw).toEqual({ label: 'Draw', kalshiBuyPrice: 26, kalshiSellPrice: 24 });
+
+    const twoWay = await insertGame('{"draw":"not ours"}');
+    await writer.write([state(twoWay, p(30, 28), p(72, 70))]);
+    expect((await read(twoWay)).data.draw).toBe('not ours');
+    const settled = await insertGame('{"draw":7}');
+    await writer.write([{ ...state(settled, p(0, 0), p(0, 0)), draw: p(100, 100), status: 'final', result: 'draw' }]);
+    expect((await read(settled)).data).toMatchObject({ draw: { kalshiBuyPrice: 100, kalshiSellPrice: 100 }, kalshiStatus: 'final', kalshiResult: 'draw' });
   });
 
   it('never overwrites a newer kalshiUpdatedAt with an older one; an equal one may write', async () => {

@@ -13,6 +13,8 @@ const state: GamePrices = {
   slug: 'nba-cha-hou-2026-02-05',
   awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
   homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
+  status: 'open',
+  result: null,
   ticker: 'KXNBAGAME-26FEB05CHAHOU-HOU',
   tickTimeMs: 1738772400123,
   updatedAtMs: 1738772400999,
@@ -23,8 +25,47 @@ describe('toPriceMessage', () => {
     expect(JSON.stringify(toPriceMessage(state))).toBe(
       '{"type":"kalshi_price_update","gameId":"193462","slug":"nba-cha-hou-2026-02-05",' +
         '"awayTeam":{"kalshiBuyPrice":43,"kalshiSellPrice":42},"homeTeam":{"kalshiBuyPrice":58,"kalshiSellPrice":57},' +
-        '"ticker":"KXNBAGAME-26FEB05CHAHOU-HOU","timestamp":1738772400123}',
+        '"status":"open","ticker":"KXNBAGAME-26FEB05CHAHOU-HOU","timestamp":1738772400123}',
     );
+  });
+
+  it('serializes a final three-way game as the contract\'s second example: draw, status and result', () => {
+    const final: GamePrices = {
+      gameId: '88120',
+      slug: 'epl-ars-che-2026-09-27',
+      awayTeam: { kalshiBuyPrice: 0, kalshiSellPrice: 0 },
+      homeTeam: { kalshiBuyPrice: 100, kalshiSellPrice: 100 },
+      draw: { kalshiBuyPrice: 0, kalshiSellPrice: 0 },
+      status: 'final',
+      result: 'home',
+      ticker: 'KXEPLGAME-26SEP27ARSCHE-ARS',
+      tickTimeMs: 1790546400000,
+      updatedAtMs: 1790546400000,
+    };
+    expect(JSON.stringify(toPriceMessage(final))).toBe(
+      '{"type":"kalshi_price_update","gameId":"88120","slug":"epl-ars-che-2026-09-27",' +
+        '"awayTeam":{"kalshiBuyPrice":0,"kalshiSellPrice":0},"homeTeam":{"kalshiBuyPrice":100,"kalshiSellPrice":100},' +
+        '"draw":{"kalshiBuyPrice":0,"kalshiSellPrice":0},"status":"final","result":"home",' +
+        '"ticker":"KXEPLGAME-26SEP27ARSCHE-ARS","timestamp":1790546400000}',
+    );
+    expect(Value.Check(PriceMessageSchema, toPriceMessage(final))).toBe(true);
+    expect(toPriceHash(final)).toMatchObject({ drawBuyPrice: '0', drawSellPrice: '0', status: 'final', result: 'home' });
+    expect(Value.Check(PriceHashSchema, toPriceHash(final))).toBe(true);
+  });
+
+  it('has no result until there is one, and no draw for a two-way game', () => {
+    const message = toPriceMessage({ ...state, status: 'closed' });
+    expect(message).not.toHaveProperty('result');
+    expect(message).not.toHaveProperty('draw');
+    expect(toPriceHash({ ...state, status: 'final', result: null })).not.toHaveProperty('result');
+  });
+
+  it('the schema accepts a message without status, result and draw (older producers) and refuses unknown values', () => {
+    const { status: _status, ...older } = toPriceMessage(state);
+    expect(Value.Check(PriceMessageSchema, older)).toBe(true);
+    expect(Value.Check(PriceMessageSchema, { ...older, status: 'settled' })).toBe(false);
+    expect(Value.Check(PriceMessageSchema, { ...older, result: 'tie' })).toBe(false);
+    expect(Value.Check(PriceMessageSchema, { ...older, draw: { kalshiBuyPrice: 101, kalshiSellPrice: 1 } })).toBe(false);
   });
 
   it('validates against PriceMessageSchema, with nulls and sub-cent prices', () => {
@@ -64,13 +105,14 @@ describe('toPriceHash', () => {
       updatedAt: '1738772400',
       timestamp: '1738772400999',
       slug: 'nba-cha-hou-2026-02-05',
+      status: 'open',
     });
   });
 
   it('leaves out the field of a price with no quote', () => {
     const hash = toPriceHash({ ...state, homeTeam: { kalshiBuyPrice: null, kalshiSellPrice: 57 } });
     expect(Object.keys(hash).sort()).toEqual(
-      ['awayBuyPrice', 'awaySellPrice', 'homeSellPrice', 'slug', 'ticker', 'timestamp', 'updatedAt'].sort(),
+      ['awayBuyPrice', 'awaySellPrice', 'homeSellPrice', 'slug', 'status', 'ticker', 'timestamp', 'updatedAt'].sort(),
     );
     expect(Value.Check(PriceHashSchema, hash)).toBe(true);
   });
@@ -82,6 +124,9 @@ describe('fromPriceHash', () => {
       state,
       { ...state, awayTeam: { kalshiBuyPrice: null, kalshiSellPrice: null }, homeTeam: { kalshiBuyPrice: 45.37, kalshiSellPrice: null } },
       { ...state, tickTimeMs: state.updatedAtMs },
+      { ...state, draw: { kalshiBuyPrice: 26, kalshiSellPrice: null }, status: 'paused' },
+      { ...state, draw: { kalshiBuyPrice: 0, kalshiSellPrice: 0 }, status: 'final', result: 'away' },
+      { ...state, status: 'final', result: null },
     ];
     for (const variant of variants) {
       expect(fromPriceHash(variant.gameId, toPriceHash(variant))).toEqual(
@@ -90,9 +135,16 @@ describe('fromPriceHash', () => {
     }
   });
 
+  it('rebuilds a hash written before status existed (no status, result or draw)', () => {
+    const { status: _status, ...older } = toPriceHash(state);
+    const { status: _s, ...expected } = toPriceMessage({ ...state, tickTimeMs: state.updatedAtMs });
+    expect(fromPriceHash(state.gameId, older)).toEqual(expected);
+  });
+
   it('returns null for an empty (expired) or malformed hash', () => {
     expect(fromPriceHash('g', {})).toBeNull();
     expect(fromPriceHash('g', { ...toPriceHash(state), awayBuyPrice: 'abc' })).toBeNull();
     expect(fromPriceHash('g', { ...toPriceHash(state), timestamp: '' })).toBeNull();
+    expect(fromPriceHash('g', { ...toPriceHash(state), status: 'settled' })).toBeNull();
   });
 });

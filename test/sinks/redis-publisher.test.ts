@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import Redis from 'ioredis';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
-import { fromPriceHash, PriceMessageSchema, type PriceMessage } from '../../src/sinks/price-message';
+import { fromPriceHash, PriceMessageSchema, toPriceMessage, type PriceMessage } from '../../src/sinks/price-message';
 import type { GamePrices, TeamPrices } from '../../src/prices/types';
 import { uniqueId } from '../helpers/db';
 import { collectMessages, createTestRedis, TEST_REDIS_URL, type MessageCollector, type TestRedis } from '../helpers/redis';
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 const p = (buy: number | null, sell: number | null): TeamPrices => ({ kalshiBuyPrice: buy, kalshiSellPrice: sell });
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0, tickTimeMs = updatedAtMs): GamePrices {
-  return { gameId, slug: `nba-${gameId}`, awayTeam: away, homeTeam: home, ticker: `T-${gameId}`, tickTimeMs, updatedAtMs };
+  return { gameId, slug: `nba-${gameId}`, awayTeam: away, homeTeam: home, status: 'open', result: null, ticker: `T-${gameId}`, tickTimeMs, updatedAtMs };
 }
 const forGame = (gameId: string) => (list: readonly string[]) =>
   list.filter((m) => (JSON.parse(m) as { gameId: string }).gameId === gameId);
@@ -46,6 +46,7 @@ describe('RedisPublisher.publish', () => {
       updatedAt: String(Math.floor((T0 + 876) / 1000)),
       timestamp: String(T0 + 876),
       slug: `nba-${id}`,
+      status: 'open',
     });
     const pttl = await env.redis.pttl(env.keys.prices(id));
     expect(pttl).toBeGreaterThan(TTL - 5000);
@@ -55,7 +56,7 @@ describe('RedisPublisher.publish', () => {
     expect(messages.messages[0]).toBe(
       `{"type":"kalshi_price_update","gameId":"${id}","slug":"nba-${id}",` +
         '"awayTeam":{"kalshiBuyPrice":45.5,"kalshiSellPrice":45.37},"homeTeam":{"kalshiBuyPrice":58,"kalshiSellPrice":57},' +
-        `"ticker":"T-${id}","timestamp":${T0}}`,
+        `"status":"open","ticker":"T-${id}","timestamp":${T0}}`,
     );
     expect(Value.Check(PriceMessageSchema, JSON.parse(messages.messages[0]))).toBe(true);
   });
@@ -66,12 +67,42 @@ describe('RedisPublisher.publish', () => {
     expect(await publisher.publish([state(id, p(null, 42), p(58, null), T0 + 1)])).toEqual({ published: 1, skippedStale: 0 });
 
     const hash = await env.redis.hgetall(env.keys.prices(id));
-    expect(Object.keys(hash).sort()).toEqual(['awaySellPrice', 'homeBuyPrice', 'slug', 'ticker', 'timestamp', 'updatedAt']);
+    expect(Object.keys(hash).sort()).toEqual(['awaySellPrice', 'homeBuyPrice', 'slug', 'status', 'ticker', 'timestamp', 'updatedAt']);
     await messages.waitFor((list) => list.length === 2);
     const last = JSON.parse(messages.messages[1] ?? '') as PriceMessage;
     expect(last.awayTeam).toEqual({ kalshiBuyPrice: null, kalshiSellPrice: 42 });
     expect(last.homeTeam).toEqual({ kalshiBuyPrice: 58, kalshiSellPrice: null });
     expect(Value.Check(PriceMessageSchema, last)).toBe(true);
+  });
+
+  it('writes status, result and the draw\'s prices, and deletes the ones a later state no longer has', async () => {
+    const id = uniqueId('g');
+    const threeWay: GamePrices = { ...state(id, p(30, 28), p(47, 45), T0), draw: p(26, 24), status: 'paused' };
+    await publisher.publish([threeWay]);
+    expect(await env.redis.hgetall(env.keys.prices(id))).toMatchObject({ drawBuyPrice: '26', drawSellPrice: '24', status: 'paused' });
+    expect(await env.redis.hexists(env.keys.prices(id), 'result')).toBe(0);
+
+    const final: GamePrices = { ...threeWay, awayTeam: p(0, 0), homeTeam: p(0, 0), draw: p(100, 100), status: 'final', result: 'draw' };
+    await publisher.publish([final]);
+    const hash = await env.redis.hgetall(env.keys.prices(id));
+    expect(hash).toMatchObject({ drawBuyPrice: '100', drawSellPrice: '100', status: 'final', result: 'draw', awayBuyPrice: '0' });
+    expect(fromPriceHash(id, hash)).toEqual(toPriceMessage({ ...final, tickTimeMs: final.updatedAtMs }));
+    await messages.waitFor((list) => forGame(id)(list).length === 2);
+    const message = JSON.parse(forGame(id)(messages.messages)[1] ?? '') as PriceMessage;
+    expect(message).toMatchObject({ draw: p(100, 100), status: 'final', result: 'draw' });
+
+    // The draw unmapped (two-way again) and a result withdrawn (an amended determination): their fields go.
+    await publisher.publish([{ ...state(id, p(30, 28), p(47, 45), T0), status: 'closed' }]);
+    expect(Object.keys(await env.redis.hgetall(env.keys.prices(id))).sort()).toEqual(
+      ['awayBuyPrice', 'awaySellPrice', 'homeBuyPrice', 'homeSellPrice', 'slug', 'status', 'ticker', 'timestamp', 'updatedAt'],
+    );
+  });
+
+  it('the keep-alive rebuilds a missing hash with status, result and draw', async () => {
+    const id = uniqueId('g');
+    const final: GamePrices = { ...state(id, p(0, 0), p(100, 100), T0), draw: p(0, 0), status: 'final', result: 'home' };
+    expect(await publisher.touch([id], () => final)).toEqual({ rebuilt: 1 });
+    expect(await env.redis.hgetall(env.keys.prices(id))).toMatchObject({ drawBuyPrice: '0', status: 'final', result: 'home' });
   });
 
   it('skips a stale publish: neither the hash nor the channel see it; an equal timestamp is written', async () => {

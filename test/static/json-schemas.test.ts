@@ -54,6 +54,31 @@ describe('JSON Schema files of the Redis contract', () => {
     expect(validate(schema, { ...example, homeTeam: { kalshiBuyPrice: 101, kalshiSellPrice: 57 } })).not.toEqual([]);
   });
 
+  test('the message schema accepts docs/CONTRACT.md\'s final three-way example, and a message without the added fields', () => {
+    const schema = generated['price-message.schema.json'];
+    const final = {
+      type: 'kalshi_price_update',
+      gameId: '88120',
+      slug: 'epl-ars-che-2026-09-27',
+      awayTeam: { kalshiBuyPrice: 0, kalshiSellPrice: 0 },
+      homeTeam: { kalshiBuyPrice: 100, kalshiSellPrice: 100 },
+      draw: { kalshiBuyPrice: 0, kalshiSellPrice: 0 },
+      status: 'final',
+      result: 'home',
+      ticker: 'KXEPLGAME-26SEP27ARSCHE-ARS',
+      timestamp: 1790546400000,
+    };
+    expect(validate(schema, final)).toEqual([]);
+    const { draw: _draw, status: _status, result: _result, ...older } = final;
+    expect(validate(schema, older)).toEqual([]);
+    expect(validate(schema, { ...final, status: 'settled' })).not.toEqual([]);
+    expect(validate(schema, { ...final, result: null })).not.toEqual([]);
+    expect(validate(schema, { ...final, draw: { kalshiBuyPrice: 0 } })).not.toEqual([]);
+    const hash = { homeBuyPrice: '100', drawBuyPrice: '0', status: 'final', result: 'home', ticker: 'T', updatedAt: '1', timestamp: '1000', slug: 's' };
+    expect(validate(generated['price-hash.schema.json'], hash)).toEqual([]);
+    expect(validate(generated['price-hash.schema.json'], { ...hash, result: 'nobody' })).not.toEqual([]);
+  });
+
   test('the hash schema accepts a hash with a side missing and rejects numbers', () => {
     const schema = generated['price-hash.schema.json'];
     const hash = { homeBuyPrice: '58', homeSellPrice: '57.5', ticker: 'KX-HOU', updatedAt: '1738772400', timestamp: '1738772400123', slug: 's' };

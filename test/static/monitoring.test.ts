@@ -27,7 +27,7 @@ function rules(values: Record<string, unknown> = {}): Rule[] {
 describe('contract metric names', () => {
   test('are the twenty-one of docs/CONTRACT.md', () => {
     expect(contract).toHaveLength(21);
-    expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total']));
+    expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total', 'kalshi_games_by_status']));
   });
 
   test('match what src/observability/metrics.ts registers', () => {

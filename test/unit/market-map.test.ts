@@ -18,7 +18,7 @@ describe('buildMarketMap', () => {
     ]);
   });
 
-  it('refuses a draw market (soccer -TIE) even when mapped as a team, and a tie/draw side', () => {
+  it('refuses a draw market (soccer -TIE) mapped as a team, and a draw spelled otherwise than `draw`', () => {
     const { markets, problems } = buildMarketMap(
       [row('KXEPL-26DEC05ARSCHE-ARS', 'g1', 'home'), row('KXEPL-26DEC05ARSCHE-TIE', 'g1', 'away'), row('KXEPL-26DEC05ARSCHE-X', 'g1', 'tie'), row('Q-T', 'g2', 'Draw')],
       100,
@@ -28,6 +28,25 @@ describe('buildMarketMap', () => {
       ['KXEPL-26DEC05ARSCHE-TIE', 'tie_market'],
       ['KXEPL-26DEC05ARSCHE-X', 'tie_market'],
       ['Q-T', 'tie_market'],
+    ]);
+  });
+
+  it('accepts a -TIE market mapped as the draw, one market per side per game, the draw included', () => {
+    const { markets, problems } = buildMarketMap(
+      [
+        row('KXEPL-26DEC05ARSCHE-ARS', 'g1', 'home'),
+        row('KXEPL-26DEC05ARSCHE-CHE', 'g1', 'away'),
+        row('KXEPL-26DEC05ARSCHE-TIE', 'g1', 'draw'),
+        row('KXEPL-26DEC05ARSCHE-TIE2', 'g1', 'draw'),
+        row('KXEPL-26DEC06LIVEVE-TIE', 'g2', 'home'),
+      ],
+      100,
+    );
+    expect([...markets.keys()]).toEqual(['KXEPL-26DEC05ARSCHE-ARS', 'KXEPL-26DEC05ARSCHE-CHE', 'KXEPL-26DEC05ARSCHE-TIE']);
+    expect(markets.get('KXEPL-26DEC05ARSCHE-TIE')).toEqual({ ticker: 'KXEPL-26DEC05ARSCHE-TIE', gameId: 'g1', side: 'draw', slug: 'slug-g1' });
+    expect(problems.map((p) => [p.ticker, p.reason])).toEqual([
+      ['KXEPL-26DEC05ARSCHE-TIE2', 'duplicate_side'],
+      ['KXEPL-26DEC06LIVEVE-TIE', 'tie_market'],
     ]);
   });
 

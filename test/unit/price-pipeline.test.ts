@@ -224,3 +224,33 @@ describe('PricePipeline.applyMapping', () => {
     expect(pipeline.book.has('HOU')).toBe(false);
   });
 });
+
+describe('PricePipeline.applyStatus', () => {
+  it('queues the game\'s new state for the flush and, urgently, for the publish', () => {
+    const { pipeline, events, map, drain } = setup();
+    map([home, away]);
+    pipeline.applyQuote(socket('HOU', 6100, 6300, NOW), NOW);
+    drain();
+    const urgent: string[] = [];
+    pipeline.publishQueue.onUrgent = (gameId) => urgent.push(gameId);
+    const queuedBefore = events.queued;
+    pipeline.applyStatus({ ticker: 'HOU', status: 'determined', result: 'yes', source: 'lifecycle' }, NOW + 5);
+    expect(urgent).toEqual(['g1']);
+    expect(events.queued).toBe(queuedBefore + 1);
+    const { flush, publish } = drain();
+    expect(flush).toEqual(publish);
+    expect(flush).toEqual([expect.objectContaining({ gameId: 'g1', status: 'final', result: 'home', updatedAtMs: NOW, homeTeam: { kalshiBuyPrice: 100, kalshiSellPrice: 100 } })]);
+    expect(pipeline.gamesByStatus().final).toBe(1);
+  });
+
+  it('a status of an unmapped market queues and reports nothing', () => {
+    const { pipeline, events, map, drain } = setup();
+    map([home]);
+    drain();
+    const queuedBefore = events.queued;
+    pipeline.applyStatus({ ticker: 'ELSEWHERE', status: 'closed', result: null, source: 'lifecycle' }, NOW);
+    expect(drain()).toEqual({ flush: [], publish: [] });
+    expect(events.queued).toBe(queuedBefore);
+    expect(events.unmapped).toEqual([]);
+  });
+});

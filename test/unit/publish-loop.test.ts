@@ -9,6 +9,8 @@ const state = (gameId: string, t: number): GamePrices => ({
   slug: `slug-${gameId}`,
   awayTeam: { kalshiBuyPrice: 40, kalshiSellPrice: 39 },
   homeTeam: { kalshiBuyPrice: 61, kalshiSellPrice: 60 },
+  status: 'open',
+  result: null,
   ticker: `T-${gameId}`,
   tickTimeMs: t,
   updatedAtMs: t,
@@ -230,6 +232,29 @@ describe('PublishLoop: leading-edge throttle per game', () => {
       ['b', t0],
     ]);
     expect(h.queue.size).toBe(0);
+    h.loop.stop();
+  });
+
+  it('publishes an urgent state (a status change) at once, inside its game\'s window, then opens a new window', async () => {
+    const h = harness(1000);
+    h.loop.start();
+    const t0 = Date.now();
+    h.put('a');
+    await jest.advanceTimersByTimeAsync(10);
+    h.put('a'); // inside the window: held
+    await jest.advanceTimersByTimeAsync(10);
+    expect(h.published.map((p) => p.at)).toEqual([t0]);
+    h.queue.putUrgent(state('a', Date.now()));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(h.published).toEqual([
+      { at: t0, gameId: 'a', tickTimeMs: t0 },
+      { at: t0 + 20, gameId: 'a', tickTimeMs: t0 + 20 },
+    ]);
+    h.put('a'); // the urgent publish opened a window of its own
+    await jest.advanceTimersByTimeAsync(500);
+    expect(h.published).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(600);
+    expect(h.published).toHaveLength(3);
     h.loop.stop();
   });
 

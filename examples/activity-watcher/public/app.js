@@ -65,10 +65,16 @@
     titles.appendChild(el('h2', 'title', gameId));
     titles.appendChild(el('div', 'slug', ''));
     head.appendChild(titles);
-    head.appendChild(el('span', 'stale-label', 'stale'));
+    var labels = el('div', 'labels');
+    labels.appendChild(el('span', 'status-label', ''));
+    labels.appendChild(el('span', 'stale-label', 'stale'));
+    head.appendChild(labels);
     node.appendChild(head);
     node.appendChild(teamRow('away', 'Away'));
     node.appendChild(teamRow('home', 'Home'));
+    var drawRow = teamRow('draw', 'Draw');
+    drawRow.hidden = true; // three-way games only (a soccer game's draw market)
+    node.appendChild(drawRow);
     var foot = el('footer', 'card-foot');
     foot.appendChild(el('span', 'age', 'waiting for prices…'));
     foot.appendChild(el('span', 'ticker', ''));
@@ -106,14 +112,39 @@
     if (card.state && data.timestamp < card.state.timestamp) return; // never go back to an older state
     var changed = !card.state ||
       priceText(card.state.awayTeam) !== priceText(data.awayTeam) ||
-      priceText(card.state.homeTeam) !== priceText(data.homeTeam);
+      priceText(card.state.homeTeam) !== priceText(data.homeTeam) ||
+      priceText(card.state.draw) !== priceText(data.draw) ||
+      card.state.status !== data.status || card.state.result !== data.result;
     card.state = data;
     card.el.classList.remove('waiting');
     card.el.querySelector('.team.away .price').textContent = priceText(data.awayTeam);
     card.el.querySelector('.team.home .price').textContent = priceText(data.homeTeam);
+    var drawRow = card.el.querySelector('.team.draw');
+    drawRow.hidden = !data.draw;
+    if (data.draw) drawRow.querySelector('.price').textContent = priceText(data.draw);
+    showLife(card, data);
     card.el.querySelector('.ticker').textContent = data.ticker;
     if (changed) flash(card.el);
     refreshAge(card, Date.now());
+  }
+
+  // The game's status as a label, and the winner of a final game: "final · ARS won", "final · draw", "final · no winner".
+  // A message from a service that predates statuses has none: no label then.
+  function showLife(card, data) {
+    var label = card.el.querySelector('.status-label');
+    var status = typeof data.status === 'string' ? data.status : '';
+    card.el.dataset.status = status;
+    ['home', 'away', 'draw'].forEach(function (side) {
+      card.el.querySelector('.team.' + side).classList.toggle('winner', status === 'final' && data.result === side);
+    });
+    if (status !== 'final') {
+      label.textContent = status;
+      return;
+    }
+    if (data.result === 'draw') label.textContent = 'final · draw';
+    else if (data.result === 'home' || data.result === 'away') {
+      label.textContent = 'final · ' + card.el.querySelector('.team.' + data.result + ' .side').textContent + ' won';
+    } else label.textContent = 'final · no winner';
   }
 
   function flash(node) {
@@ -125,7 +156,9 @@
   function refreshAge(card, now) {
     if (!card.state) return;
     var since = now - card.state.timestamp;
-    var stale = since > STALE_AFTER_MS;
+    // Trading has ended on a closed or final game: its prices are expected to stand still.
+    var ended = card.state.status === 'closed' || card.state.status === 'final';
+    var stale = !ended && since > STALE_AFTER_MS;
     card.el.classList.toggle('stale', stale);
     card.el.querySelector('.age').textContent = (stale ? 'stale · last update ' : 'updated ') + age(since) + ' ago';
   }

@@ -5,7 +5,7 @@ import type { PriceMessage } from '@kalshi-ingestor/client';
 /** What the browser receives: the seed plan's §6.1 event. */
 export interface KalshiPriceUpdateEvent {
   type: 'kalshi_price_update';
-  data: Pick<PriceMessage, 'gameId' | 'slug' | 'awayTeam' | 'homeTeam' | 'ticker' | 'timestamp'>;
+  data: Pick<PriceMessage, 'gameId' | 'slug' | 'awayTeam' | 'homeTeam' | 'draw' | 'status' | 'result' | 'ticker' | 'timestamp'>;
 }
 
 export function toBrowserEvent(message: PriceMessage): KalshiPriceUpdateEvent {
@@ -16,6 +16,10 @@ export function toBrowserEvent(message: PriceMessage): KalshiPriceUpdateEvent {
       slug: message.slug,
       awayTeam: { kalshiBuyPrice: message.awayTeam.kalshiBuyPrice, kalshiSellPrice: message.awayTeam.kalshiSellPrice },
       homeTeam: { kalshiBuyPrice: message.homeTeam.kalshiBuyPrice, kalshiSellPrice: message.homeTeam.kalshiSellPrice },
+      // The game's life (the service's docs/CONTRACT.md "A game's whole life"), passed on only where the message has it.
+      ...(message.draw === undefined ? {} : { draw: { kalshiBuyPrice: message.draw.kalshiBuyPrice, kalshiSellPrice: message.draw.kalshiSellPrice } }),
+      ...(message.status === undefined ? {} : { status: message.status }),
+      ...(message.result === undefined ? {} : { result: message.result }),
       ticker: message.ticker,
       timestamp: message.timestamp,
     },

@@ -29,6 +29,27 @@ const TeamPricesSchema = (team: string) =>
     { title: `${team} team Kalshi prices`, description: `The ${team} team's Kalshi prices in cents.` },
   );
 
+const DrawPricesSchema = Type.Object(
+  {
+    kalshiBuyPrice: Type.Union(Cents.anyOf, { description: 'what buying the draw costs on Kalshi (its YES ask), in cents; null = no ask' }),
+    kalshiSellPrice: Type.Union(Cents.anyOf, { description: 'what selling the draw pays on Kalshi (its YES bid), in cents; null = no bid' }),
+  },
+  { title: 'draw Kalshi prices', description: "The draw's Kalshi prices in cents (three-way games only, e.g. soccer)." },
+);
+
+/** The game's market status (the repository's docs/CONTRACT.md "A game's whole life"). */
+export const GameStatusSchema = Type.Union(
+  [Type.Literal('scheduled'), Type.Literal('open'), Type.Literal('paused'), Type.Literal('closed'), Type.Literal('final')],
+  { description: "the game's market status: scheduled, open, paused, closed (trading ended) or final (determined)" },
+);
+export type GameStatus = Static<typeof GameStatusSchema>;
+
+/** Who won a final game. */
+export const GameResultSchema = Type.Union([Type.Literal('home'), Type.Literal('away'), Type.Literal('draw')], {
+  description: 'who won the final game: home, away or draw',
+});
+export type GameResult = Static<typeof GameResultSchema>;
+
 export const PriceMessageSchema = Type.Object(
   {
     type: Type.Literal('kalshi_price_update', { description: 'the message type; always "kalshi_price_update"' }),
@@ -36,6 +57,9 @@ export const PriceMessageSchema = Type.Object(
     slug: Type.String({ description: "the game's slug (frontend_games.slug)" }),
     awayTeam: TeamPricesSchema('away'),
     homeTeam: TeamPricesSchema('home'),
+    draw: Type.Optional(DrawPricesSchema),
+    status: Type.Optional(GameStatusSchema),
+    result: Type.Optional(GameResultSchema),
     ticker: Type.String({ minLength: 1, description: 'the Kalshi market whose tick produced this state' }),
     timestamp: Type.Integer({
       minimum: 0,
@@ -66,6 +90,10 @@ export const PriceHashSchema = Type.Object(
     awaySellPrice: DecimalCents('the away team sell price (YES bid)'),
     homeBuyPrice: DecimalCents('the home team buy price (YES ask)'),
     homeSellPrice: DecimalCents('the home team sell price (YES bid)'),
+    drawBuyPrice: DecimalCents('the draw buy price (YES ask; three-way games only)'),
+    drawSellPrice: DecimalCents('the draw sell price (YES bid; three-way games only)'),
+    status: Type.Optional(Type.Union(GameStatusSchema.anyOf, { description: GameStatusSchema.description })),
+    result: Type.Optional(Type.Union(GameResultSchema.anyOf, { description: `${GameResultSchema.description ?? ''}; absent while there is none` })),
     ticker: Type.String({ minLength: 1, description: 'the Kalshi market whose tick produced this state' }),
     updatedAt: IntegerString("the newest exchange time among the game's markets, Unix seconds"),
     timestamp: IntegerString('the same time in Unix milliseconds'),
@@ -92,13 +120,20 @@ const team = (buy: string | undefined, sell: string | undefined): PriceMessage['
  */
 export function fromPriceHash(gameId: string, hash: Readonly<Record<string, string>>): PriceMessage | null {
   if (!Value.Check(PriceHashSchema, hash)) return null;
+  const checked = hash;
+  // A draw field exists only for a three-way game whose draw market has a quote on that side: a three-way game
+  // whose draw market has quoted nothing at all rebuilds without `draw` (no draw price either way).
+  const hasDraw = checked.drawBuyPrice !== undefined || checked.drawSellPrice !== undefined;
   return {
     type: 'kalshi_price_update',
     gameId,
-    slug: hash.slug,
-    awayTeam: team(hash.awayBuyPrice, hash.awaySellPrice),
-    homeTeam: team(hash.homeBuyPrice, hash.homeSellPrice),
-    ticker: hash.ticker,
-    timestamp: Number(hash.timestamp),
+    slug: checked.slug,
+    awayTeam: team(checked.awayBuyPrice, checked.awaySellPrice),
+    homeTeam: team(checked.homeBuyPrice, checked.homeSellPrice),
+    ...(hasDraw ? { draw: team(checked.drawBuyPrice, checked.drawSellPrice) } : {}),
+    ...(checked.status !== undefined ? { status: checked.status } : {}),
+    ...(checked.result !== undefined ? { result: checked.result } : {}),
+    ticker: checked.ticker,
+    timestamp: Number(checked.timestamp),
   };
 }

@@ -6,6 +6,16 @@ export { subscribeKalshiPrices } from './subscribe';
 export type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats, UrlSource, ClientSource } from './types';
 export { isPriceMessage, parsePriceMessage } from './validate';
 export { readPriceStates, scanPricedGameIds } from './read-hashes';
-export { PriceMessageSchema, PriceHashSchema, fromPriceHash, type PriceMessage, type PriceHash } from './contract';
+export {
+  PriceMessageSchema,
+  PriceHashSchema,
+  GameStatusSchema,
+  GameResultSchema,
+  fromPriceHash,
+  type PriceMessage,
+  type PriceHash,
+  type GameStatus,
+  type GameResult,
+} from './contract';
 export { redisKeys, type RedisKeys } from './redis-keys';
 export { execByNode, type PipelineResults } from './pipeline-by-node';

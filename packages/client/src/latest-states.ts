@@ -64,11 +64,16 @@ export class LatestStates {
   }
 }
 
+/** Same prices and the same status and result: nothing a user sees differs. */
 function samePrices(a: PriceMessage, b: PriceMessage): boolean {
   return (
     a.awayTeam.kalshiBuyPrice === b.awayTeam.kalshiBuyPrice &&
     a.awayTeam.kalshiSellPrice === b.awayTeam.kalshiSellPrice &&
     a.homeTeam.kalshiBuyPrice === b.homeTeam.kalshiBuyPrice &&
-    a.homeTeam.kalshiSellPrice === b.homeTeam.kalshiSellPrice
+    a.homeTeam.kalshiSellPrice === b.homeTeam.kalshiSellPrice &&
+    (a.draw?.kalshiBuyPrice ?? null) === (b.draw?.kalshiBuyPrice ?? null) &&
+    (a.draw?.kalshiSellPrice ?? null) === (b.draw?.kalshiSellPrice ?? null) &&
+    a.status === b.status &&
+    a.result === b.result
   );
 }

@@ -41,3 +41,15 @@ describe('LatestStates', () => {
     expect(states.get('b')).toBeUndefined();
   });
 });
+
+describe('LatestStates and the game\'s status', () => {
+  it('a same-time stored state with another status, result or draw repairs a missed one', () => {
+    for (const change of [{ status: 'closed' }, { status: 'final', result: 'home' }, { draw: { kalshiBuyPrice: 26, kalshiSellPrice: 24 } }] as const) {
+      const states = new LatestStates();
+      states.acceptLive({ ...message('g', 50, 1000), status: 'open' });
+      const version = states.version('g');
+      expect(states.acceptStored({ ...message('g', 50, 1000), status: 'open' }, version)).toBe(false);
+      expect(states.acceptStored({ ...message('g', 50, 1000), status: 'open', ...change }, version)).toBe(true);
+    }
+  });
+});
