@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import { openPostgres, openRedis, connectRedis, quitRedis } from './app/connections';
+import type { ReplaceableSql } from './db/replaceable-sql';
+import { openPostgres, openPostgresWriter, openRedis, connectRedis, quitRedis } from './app/connections';
 import { HealthChecks } from './app/health-checks';
 import { shutdownBudget } from './app/shutdown-budget';
 import { readiness } from './app/readiness';
@@ -11,6 +12,7 @@ import type { ReconnectPolicyOptions } from './kalshi/reconnect-policy';
 import { KalshiRest } from './kalshi/rest-client';
 import { LeaderLock } from './leader/leader-lock';
 import { Leadership, type Role } from './leader/leadership';
+import type { Lease } from './leader/lease';
 import { releaseLock } from './leader/release-lock';
 import { Complaints } from './observability/complaints';
 import { HeapMonitor } from './observability/heap-monitor';
@@ -26,6 +28,8 @@ export interface AppOptions {
   log: Logger;
   /** Tests shorten the reconnect delays; production uses the policy's defaults. */
   reconnect?: ReconnectPolicyOptions;
+  /** Tests put a few markets on each Kalshi connection; production uses 500. */
+  marketsPerConnection?: number;
 }
 
 /**
@@ -38,6 +42,8 @@ export class App {
   private readonly config: Config;
   private readonly log: Logger;
   private readonly sql: postgres.Sql;
+  /** The flushes' own connection (openPostgresWriter). */
+  private readonly writerSql: ReplaceableSql;
   private readonly redis: RedisClient;
   private readonly lockRedis: RedisClient;
   private readonly complaints: Complaints;
@@ -59,6 +65,7 @@ export class App {
     this.log = log;
     this.complaints = new Complaints(log, this.metrics.invalidMessages);
     this.sql = openPostgres(config);
+    this.writerSql = openPostgresWriter(config);
     ({ redis: this.redis, lockRedis: this.lockRedis } = openRedis(config, log, () => this.stopping !== undefined));
     // One paced client for the process: every term's REST shares KALSHI_REST_RATE_PER_S.
     this.rest = new KalshiRest({ baseUrl: config.kalshi.restUrl, ratePerS: config.restRatePerS });
@@ -150,7 +157,7 @@ export class App {
     this.stage = 'closing HTTP';
     await this.http.close();
     this.stage = 'closing the Postgres and Redis connections';
-    await Promise.allSettled([this.sql.end({ timeout: 1 }), quitRedis(this.redis), quitRedis(this.lockRedis)]);
+    await Promise.allSettled([this.sql.end({ timeout: 1 }), this.writerSql.end({ timeout: 1 }), quitRedis(this.redis), quitRedis(this.lockRedis)]);
     this.stage = 'done';
     log.info('stopped');
     return outcome;
@@ -158,9 +165,14 @@ export class App {
 
   private beginTerm(): void {
     if (this.stopping !== undefined) return;
-    const { config, log, metrics, complaints, sql, redis, rest } = this;
+    const { config, log, metrics, complaints, sql, writerSql, redis, rest } = this;
     const keys = redisKeys(config.redisKeyPrefix);
-    this.term = new LeaderTerm({ config, log, metrics, complaints, sql, redis, keys, rest, reconnect: this.options.reconnect });
+    const { leadership } = this;
+    // Until the fencing term comes from kalshi:websocket:term: term 0, this replica's lock value, and the
+    // leadership loop's own check that the last renewal is younger than 2/3 of the ttl.
+    const lease: Lease = { term: 0, lockValue: this.lock.owner, valid: () => leadership.holdsLock() };
+    this.term = new LeaderTerm({ config, log, metrics, complaints, sql, writerSql, redis, keys, rest, lease, reconnect: this.options.reconnect, marketsPerConnection: this.options.marketsPerConnection });
+    this.term.start();
   }
 
   /** The lock is lost: the term stops at once and writes nothing more. */

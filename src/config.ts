@@ -3,11 +3,14 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { redactUrl } from './observability/redact';
+import { TARGET_SESSION_ATTRS, targetSessionAttrs, urlHosts } from './db/connect-options';
+import { withoutUserInfo } from './observability/redact';
 import { ACCEPTED_KEY_TYPES, signingKeyType } from './kalshi/auth';
 
+/** Node's timers take at most 2^31 − 1 ms; a longer delay fires after 1 ms (a 30-day refresh would loop). */
+export const MAX_TIMER_MS = 2_147_483_647;
 const Millis = (minimum: number) =>
-  Type.Integer({ minimum, description: `an integer number of milliseconds, at least ${minimum}` });
+  Type.Integer({ minimum, maximum: MAX_TIMER_MS, description: `an integer number of milliseconds, from ${minimum} to ${MAX_TIMER_MS}` });
 const Count = (minimum: number) => Type.Integer({ minimum, description: `an integer, at least ${minimum}` });
 const Url = (schemes: string[]) =>
   Type.String({
@@ -184,6 +187,8 @@ export function loadConfig(source: Source): ConfigResult {
     if (problems.has(name)) continue;
     problems.set(name, describeProblem(name, error.schema, raw[name]));
   }
+  // URLs are parsed, not only pattern-matched: a driver would otherwise throw a stack trace naming no variable.
+  checkUrls(converted as Env, problems);
   // The Redis variables are checked together (lists, exclusivity, the CA file) even when others failed the schema.
   const redis = readRedis(converted as Env, problems);
   if (problems.size > 0) return { ok: false, problems: [...problems.values()] };
@@ -226,11 +231,54 @@ export function loadConfig(source: Source): ConfigResult {
   };
 }
 
+/** A value as a configuration error shows it: secrets hidden whole, URLs without their user information. */
+function shown(name: string, given: unknown): string {
+  return SECRET_VARIABLES.has(name) ? '(hidden)' : withoutUserInfo(JSON.stringify(given) ?? String(given));
+}
+
 function describeProblem(name: string, schema: TSchema, given: unknown): string {
   const form = typeof schema.description === 'string' ? schema.description : 'a valid value';
-  // A URL is shown without its password, even when it is too malformed to parse.
-  const shown = SECRET_VARIABLES.has(name) ? '(hidden)' : redactUrl(JSON.stringify(given) ?? String(given));
-  return given === undefined ? `${name}: missing; needs ${form}` : `${name}: needs ${form}, got ${shown}`;
+  return given === undefined ? `${name}: missing; needs ${form}` : `${name}: needs ${form}, got ${shown(name, given)}`;
+}
+
+const URL_FORM = 'characters such as / ? # @ in the user or password percent-encoded (%2F %3F %23 %40)';
+
+/** Why a URL the pattern accepted cannot be used, or undefined when it can. */
+function urlProblem(name: 'KALSHI_WS_URL' | 'KALSHI_REST_URL' | 'REDIS_URL' | 'DATABASE_URL', text: string): string | undefined {
+  // The part after the host(s): a '@' there means a user or password with a reserved character not encoded, which
+  // every parser reads differently (the host taken from inside the password).
+  const afterScheme = text.slice(text.indexOf('://') + 3);
+  const authorityEnd = afterScheme.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? afterScheme : afterScheme.slice(0, authorityEnd);
+  const rest = authorityEnd === -1 ? '' : afterScheme.slice(authorityEnd);
+  if (rest.includes('@') || (authority.match(/@/g)?.length ?? 0) > 1) return `a URL with ${URL_FORM}`;
+  if (name === 'DATABASE_URL') {
+    const hosts = urlHosts(text);
+    if (hosts.length === 0 || hosts.some((host) => !/^(\[[0-9A-Fa-f:.]+\]|[^\s,:[\]]+)(:[0-9]{1,5})?$/.test(host) || Number(host.split(':').at(-1)) > 65535)) {
+      return 'a URL naming one host or several (host:port,host:port), ports 1 to 65535';
+    }
+    const tsa = targetSessionAttrs(text);
+    if (tsa !== null && !(TARGET_SESSION_ATTRS as readonly string[]).includes(tsa)) {
+      return `target_session_attrs ${TARGET_SESSION_ATTRS.join(' or ')} (the service writes: it needs the primary)`;
+    }
+    // Parsed as the driver parses it: the host list replaced by its first host.
+    text = text.replace(authority.slice(authority.indexOf('@') + 1), hosts[0] ?? '');
+  }
+  try {
+    const url = new URL(text);
+    if (url.hostname === '') return `a URL naming a host, with ${URL_FORM}`;
+  } catch {
+    return `a URL that parses, with ${URL_FORM}`;
+  }
+  return undefined;
+}
+
+function checkUrls(env: Env, problems: Map<string, string>): void {
+  for (const name of ['KALSHI_WS_URL', 'KALSHI_REST_URL', 'REDIS_URL', 'DATABASE_URL'] as const) {
+    if (problems.has(name)) continue;
+    const problem = urlProblem(name, env[name]);
+    if (problem !== undefined) problems.set(name, `${name}: needs ${problem}, got ${shown(name, env[name])}`);
+  }
 }
 
 function readCredentials(env: Env, problems: Map<string, string>): Config['kalshi']['credentials'] {

@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import type { GamePrices } from '../../src/prices/types';
-import { PostgresWriter } from '../../src/sinks/postgres-writer';
+import { PostgresWriter, WRITER_CONNECTION } from '../../src/sinks/postgres-writer';
 import { benchGames, type BenchGame } from '../common';
 import type { BenchContext } from '../context';
 import { createBenchDatabase, percentile, round1, seedGames, sortedNumbers } from '../infra';
@@ -65,8 +65,8 @@ const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started)
 export async function runFlush(ctx: BenchContext): Promise<FlushResult> {
   const games = benchGames(5000, 'F');
   const db = await createBenchDatabase();
-  // The service's own pool settings (app.ts).
-  const sql = postgres(db.url, { max: 4, connect_timeout: 5, onnotice: () => undefined, connection: { statement_timeout: 15_000 } });
+  // The service's own writer connection (src/app/connections.ts openPostgresWriter).
+  const sql = postgres(db.url, { max: 1, connect_timeout: 5, onnotice: () => undefined, connection: { ...WRITER_CONNECTION } });
   try {
     await seedGames(db.sql, games, false);
     await db.sql`vacuum analyze frontend_games`;
@@ -81,7 +81,7 @@ export async function runFlush(ctx: BenchContext): Promise<FlushResult> {
       for (let i = -1; i < RUNS; i++) {
         const batch = batchOf(games, size, ++run, Date.now());
         const started = process.hrtime.bigint();
-        const { rowsWritten: rows } = await writer.write(batch);
+        const { rowsWritten: rows } = await writer.write(batch, 0);
         const ms = elapsedMs(started);
         if (rows !== size) throw new Error(`flush of ${size} games updated ${rows} rows`);
         if (i >= 0) list.push(ms); // run -1 warms the connection and the plan

@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import type { Config } from '../config';
 import { createRedis, describeRedis, type RedisClient } from '../redis/connect';
-import { reconnectBackoffSeconds } from '../sinks/postgres-writer';
+import { hostOptions } from '../db/connect-options';
+import { ReplaceableSql } from '../db/replaceable-sql';
+import { reconnectBackoffSeconds, WRITER_CONNECTION } from '../sinks/postgres-writer';
 
 export { quitRedis } from '../redis/connect';
 
-/** The process's Postgres pool: flushes, mapper loads and LISTEN, and the background readiness probe. */
+/** The process's Postgres pool: mapper loads and LISTEN, and the background readiness probe (flushes have their own). */
 export function openPostgres(config: Config): postgres.Sql {
   return postgres(config.databaseUrl, {
     max: 4,
@@ -14,8 +16,26 @@ export function openPostgres(config: Config): postgres.Sql {
     idle_timeout: 60,
     onnotice: () => undefined,
     backoff: reconnectBackoffSeconds,
+    ...hostOptions(config.databaseUrl),
     connection: { application_name: `kalshi-ingestor:${config.workerId}`, statement_timeout: 15_000 },
   });
+}
+
+/**
+ * The flushes' own connection (one): a flush never takes a connection the readiness probe or the mapper needs,
+ * at most one connection of the service can wait on a lock, and the server cancels a flush past its
+ * statement_timeout by itself (WRITER_CONNECTION, src/sinks/postgres-writer.ts).
+ */
+export function openPostgresWriter(config: Config): ReplaceableSql {
+  return new ReplaceableSql(() => postgres(config.databaseUrl, {
+    max: 1,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    onnotice: () => undefined,
+    backoff: reconnectBackoffSeconds,
+    ...hostOptions(config.databaseUrl),
+    connection: { application_name: `kalshi-ingestor-writer:${config.workerId}`, ...WRITER_CONNECTION },
+  }));
 }
 
 /**

@@ -18,10 +18,16 @@ function pricesFlowing(term: TermStatus): Check {
   if (!term.mapperLoaded) return { ok: false, detail: 'ticker map not loaded yet' };
   if (term.mappedMarkets === 0) return { ok: true, detail: 'no mapped markets' };
   if (term.fallbackActive) {
-    const missing = term.fallback?.missing ?? 0;
-    if (missing === 0) return { ok: true, detail: 'REST fallback active' };
+    // Per market: those in fallback must have been read from REST, the others served by the socket.
+    const unread = term.fallback?.unread ?? 0;
+    const waiting = term.fallback?.waiting ?? 0;
+    const markets = term.fallback?.markets ?? term.mappedMarkets;
+    if (unread === 0 && waiting === 0) {
+      return { ok: true, detail: markets >= term.mappedMarkets ? 'REST fallback active' : `REST fallback active for ${markets} of ${term.mappedMarkets} markets` };
+    }
     const sample = term.fallback?.missingSample.join(', ') ?? '';
-    return { ok: false, detail: `REST fallback active; ${missing} of ${term.mappedMarkets} markets not read yet: ${sample}` };
+    const why = unread > 0 ? `${unread} of ${term.mappedMarkets} markets not read yet: ${sample}` : `${waiting} markets neither served by the socket nor polled yet`;
+    return { ok: false, detail: `REST fallback active for ${markets} markets; ${why}` };
   }
   const { subscribedMarkets, refusedMarkets, allSubscribed } = term.feed;
   const refused = refusedMarkets > 0 ? `; ${refusedMarkets} refused by Kalshi, retried` : '';

@@ -2,6 +2,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { ENV_DEFAULTS } from '../config';
 import { redactUrl } from '../observability/redact';
+import { hostOptions } from './connect-options';
 import { migrate } from './migrate';
 
 /** Network-level failures: Postgres is not there (or not reachable), as opposed to a bad migration. */
@@ -34,7 +35,8 @@ async function main(): Promise<number> {
   const given = process.env.DATABASE_URL;
   const url = given === undefined || given.trim() === '' ? (ENV_DEFAULTS.DATABASE_URL as string) : given.trim();
   const dir = path.resolve(__dirname, '../../sql'); // same from dist/db and src/db
-  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => undefined });
+  // A multi-host URL migrates the server that accepts writes (hostOptions).
+  const sql = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => undefined, ...hostOptions(url) });
   try {
     const applied = await migrate(sql, dir, (message) => console.log(message));
     console.log(applied.length === 0 ? 'up to date' : `applied ${applied.length} migration(s)`);

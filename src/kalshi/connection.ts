@@ -187,7 +187,7 @@ export class KalshiConnection {
         this.options.handlers.onInvalid('oversized_frame', { limitBytes: MAX_FRAME_BYTES });
         return;
       }
-      this.log.warn({ err: error.message }, 'Kalshi socket error');
+      this.log.warn({ err: error }, 'Kalshi socket error'); // the error itself: its stack, code and cause
     });
     ws.on('close', (code, reason) => this.handleClose(ws, code, reason.toString()));
   }

@@ -1,28 +1,41 @@
 import type { Logger } from 'pino';
 import type { MarketQuote } from '../prices/types';
+import type { FallbackView } from './fallback-markets';
 import type { InactiveMarkets } from './inactive-markets';
 import type { KalshiRest, RestPage, RestPassResult } from './rest-client';
+import { Wakeup } from '../timing/wakeup';
 import { quotesToApply, type InvalidSink } from './rest-page';
+
+/** Where REST answers go: the price pipeline (the book's precedence decides what they may change). */
+export interface RestQuoteSink {
+  /** `initial`: first reads of markets just mapped or subscribed (the socket may already have ticked them). */
+  applyRestQuotes(quotes: readonly MarketQuote[], purpose: 'poll' | 'initial'): void;
+}
 
 export interface FallbackPollerOptions {
   rest: Pick<KalshiRest, 'readMarkets'>;
-  /** The leader term's: its abort ends the chain, cancels the requests in flight and drops late results. */
-  signal: AbortSignal;
   intervalMs: number;
   log: Logger;
-  /** The mapped markets, read at every pass. */
-  tickers(): readonly string[];
+  /** The mapped markets, read at every pass (first reads and /status). */
+  mapped(): readonly string[];
+  /** The markets in fallback now: the only ones polled. */
+  markets: FallbackView;
   inactive: InactiveMarkets;
-  /** `initial`: first reads of markets just mapped or subscribed (the socket may already have ticked them). */
-  onQuotes(quotes: MarketQuote[], purpose: 'poll' | 'initial'): void;
+  sink: RestQuoteSink;
+  /** Markets that have a price already need no first read (a market added again after a reconnect gets a snapshot). */
+  quoted?: { hasQuote(ticker: string): boolean };
   onInvalid: InvalidSink;
-  onActiveChange?(active: boolean): void;
   now?: () => number;
 }
 
 export interface FallbackStatus {
+  /** Some markets are in fallback (kalshi_fallback_active). */
   active: boolean;
-  /** Full passes over every mapped market completed in this term. */
+  /** Markets in fallback now: polled, and fed by REST. */
+  markets: number;
+  /** Markets in fallback that REST has not read in this term yet (readiness waits on them). */
+  unread: number;
+  /** Full passes over every market in fallback completed in this term. */
   passes: number;
   lastPassMs: number | null;
   lastPassAt: string | null;
@@ -46,73 +59,69 @@ const MISSING_SAMPLE = 10;
 const CATCH_UP_RETRY_MS = 5000;
 
 /**
- * REST polling while the socket cannot deliver (or is disabled): one object per leader term and ONE
- * polling chain for its whole life, whatever the socket does. `setActive` only flips the flag the chain
- * reads (an `off` also cancels the pass in flight), so flaps never add chains, and no poll goes out while
- * the socket is subscribed. A pass reads every mapped market once per `intervalMs`, or back to back when
- * the rate makes a pass longer than that. Markets never read yet (just mapped) are read at once.
+ * REST polling of the markets in fallback (and first reads of new markets): one object per leader term, run once
+ * by `run(signal)`, which holds ONE polling chain for the term's whole life whatever the socket does, and one
+ * first-read chain. The chain polls only the markets in fallback (`markets`, kept by the term from the socket's
+ * state): a pass reads them once per `intervalMs`, or back to back when the rate makes a pass longer than that; a
+ * market that entered fallback since it was last read is read at once. When no market is in fallback any more the
+ * pass in flight is cancelled. Everything ends, timers included, when the signal aborts.
  */
 export class FallbackPoller {
-  private activeValue = false;
+  private readonly pollWake = new Wakeup();
+  private readonly initialWake = new Wakeup();
   private passAbort: AbortController | undefined;
-  private wake: (() => void) | undefined;
   private nextPassAtMs = 0;
-  /** After a first read that failed, unread markets wait this long before the next try (not in a tight loop). */
+  /** After a read that left markets unread, those wait this long before the next try (not in a tight loop). */
   private catchUpAtMs = 0;
   private passes = 0;
   private lastPass: { ms: number; at: number } | undefined;
-  private readonly readOnce = new Set<string>();
+  /** Mapped markets read in this term, and when; bounded by the mapped markets. */
+  private readonly readAt = new Map<string, number>();
   private readonly pendingInitial = new Set<string>();
-  private initialChain: Promise<void> | undefined;
   private firstReadsInFlight = 0;
   private readonly now: () => number;
-  /** Settles when the polling chain has ended (after the term's abort). */
-  readonly done: Promise<void>;
 
   constructor(private readonly options: FallbackPollerOptions) {
     this.now = options.now ?? Date.now;
-    options.signal.addEventListener('abort', () => this.poke(), { once: true });
-    this.done = this.chain();
   }
 
-  get active(): boolean {
-    return this.activeValue;
+  /** Both chains, until the term's signal aborts; resolves when they have ended. */
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all([this.pollChain(signal), this.initialChain(signal)]);
   }
 
-  setActive(active: boolean, reason: string): void {
-    if (this.options.signal.aborted || active === this.activeValue) return;
-    this.activeValue = active;
-    const { log, intervalMs } = this.options;
-    if (active) log.warn({ reason, intervalMs }, 'REST fallback polling on');
-    else {
-      this.passAbort?.abort();
-      log.info({ reason }, 'REST fallback polling off');
-    }
-    this.options.onActiveChange?.(active);
-    this.poke();
+  /** The set of markets in fallback changed: poll the newcomers now, or stop the pass when none is left. */
+  marketsChanged(): void {
+    if (this.options.markets.size === 0) this.passAbort?.abort();
+    this.pollWake.wake();
   }
 
   /**
-   * First prices of markets just mapped or subscribed. While polling, the chain reads them at once (they are
-   * unread); otherwise one first-read chain reads them, ahead of any bulk pass at the limiter.
+   * First prices of markets just mapped or subscribed. A market in fallback is polled at once by the chain (it is
+   * unread); the others are read by the first-read chain, ahead of any bulk pass at the limiter.
    */
   readInitial(tickers: readonly string[]): void {
-    if (this.options.signal.aborted || tickers.length === 0) return;
-    if (this.activeValue) {
-      this.poke();
-      return;
+    let polled = false;
+    const { quoted } = this.options;
+    for (const ticker of tickers) {
+      if (quoted?.hasQuote(ticker) === true) continue;
+      if (this.options.markets.has(ticker)) polled = true;
+      else this.pendingInitial.add(ticker);
     }
-    for (const ticker of tickers) this.pendingInitial.add(ticker);
-    this.initialChain ??= this.readPendingInitial().finally(() => {
-      this.initialChain = undefined;
-    });
+    if (polled) this.pollWake.wake();
+    if (this.pendingInitial.size > 0) this.initialWake.wake();
   }
 
   status(): FallbackStatus {
-    const mapped = this.options.tickers();
-    const missing = mapped.filter((ticker) => !this.readOnce.has(ticker));
+    const { markets } = this.options;
+    const mapped = this.options.mapped();
+    const missing = mapped.filter((ticker) => !this.readAt.has(ticker));
+    let unread = 0;
+    for (const ticker of markets.tickers()) if (!this.readAt.has(ticker) && !this.options.inactive.has(ticker)) unread += 1;
     return {
-      active: this.activeValue,
+      active: markets.size > 0,
+      markets: markets.size,
+      unread,
       passes: this.passes,
       lastPassMs: this.lastPass?.ms ?? null,
       lastPassAt: this.lastPass === undefined ? null : new Date(this.lastPass.at).toISOString(),
@@ -124,31 +133,30 @@ export class FallbackPoller {
     };
   }
 
-  private async chain(): Promise<void> {
-    const { signal } = this.options;
+  private async pollChain(signal: AbortSignal): Promise<void> {
+    const { markets, inactive } = this.options;
     while (!signal.aborted) {
-      if (!this.activeValue) {
-        await this.sleep(undefined);
+      this.prune();
+      const polled = markets.tickers().filter((ticker) => !inactive.has(ticker));
+      if (polled.length === 0) {
+        await this.pollWake.wait(signal); // marketsChanged() or readInitial() wakes it
         continue;
       }
-      const mapped = this.options.tickers();
-      this.prune(mapped);
-      const polled = mapped.filter((ticker) => !this.options.inactive.has(ticker));
-      const unread = polled.filter((ticker) => !this.readOnce.has(ticker));
+      // Entered fallback since its last read (or never read): read at once, not at the next pass.
+      const fresh = polled.filter((ticker) => (this.readAt.get(ticker) ?? -Infinity) < (markets.enteredAt(ticker) ?? 0));
       const now = this.now();
       const dueInMs = this.nextPassAtMs - now;
-      if (dueInMs <= 0 && polled.length > 0) await this.pass(polled, true);
-      // Unread markets are read at once; when that is every market (the map's first load), it is a full pass.
-      else if (unread.length > 0 && now >= this.catchUpAtMs) await this.pass(unread, unread.length === polled.length);
-      else if (polled.length === 0) await this.sleep(this.options.intervalMs); // nothing mapped: readInitial wakes it
-      else await this.sleep(Math.max(1, unread.length > 0 ? Math.min(dueInMs, this.catchUpAtMs - now) : dueInMs));
+      if (dueInMs <= 0) await this.pass(polled, true, signal);
+      // When every polled market is fresh (the map's first load, all of the book entering), it is a full pass.
+      else if (fresh.length > 0 && now >= this.catchUpAtMs) await this.pass(fresh, fresh.length === polled.length, signal);
+      else await this.pollWake.wait(signal, Math.max(1, fresh.length > 0 ? Math.min(dueInMs, this.catchUpAtMs - now) : dueInMs));
     }
   }
 
-  private async pass(tickers: readonly string[], full: boolean): Promise<void> {
+  private async pass(tickers: readonly string[], full: boolean, signal: AbortSignal): Promise<void> {
     const controller = new AbortController();
     const stop = () => controller.abort();
-    this.options.signal.addEventListener('abort', stop, { once: true });
+    signal.addEventListener('abort', stop, { once: true });
     this.passAbort = controller;
     const startedAt = this.now();
     let result: RestPassResult;
@@ -159,25 +167,30 @@ export class FallbackPoller {
         onPage: (page) => this.apply(page, 'poll', controller.signal),
       });
     } finally {
-      this.options.signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', stop);
       this.passAbort = undefined;
     }
-    // An aborted pass leaves its markets due: the next activation starts over at once.
+    // An aborted pass leaves its markets due: the next markets to enter fallback start over at once.
     if (result.aborted) return;
     if (full) {
       this.passes += 1;
       this.lastPass = { ms: this.now() - startedAt, at: startedAt };
       this.nextPassAtMs = startedAt + this.options.intervalMs;
     }
-    if (result.unread.length > 0) this.catchUpAtMs = this.now() + Math.min(this.options.intervalMs, CATCH_UP_RETRY_MS);
+    const leftUnread = result.unread.length > 0 || tickers.some((ticker) => (this.readAt.get(ticker) ?? -Infinity) < startedAt);
+    if (leftUnread) this.catchUpAtMs = this.now() + Math.min(this.options.intervalMs, CATCH_UP_RETRY_MS);
     this.logFailures(result, full ? 'pass' : 'first read');
   }
 
-  private async readPendingInitial(): Promise<void> {
-    const { signal } = this.options;
-    while (this.pendingInitial.size > 0 && !signal.aborted) {
-      const mapped = new Set(this.options.tickers());
-      const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !this.options.inactive.has(t));
+  private async initialChain(signal: AbortSignal): Promise<void> {
+    const { inactive } = this.options;
+    while (!signal.aborted) {
+      if (this.pendingInitial.size === 0) {
+        await this.initialWake.wait(signal);
+        continue;
+      }
+      const mapped = new Set(this.options.mapped());
+      const tickers = [...this.pendingInitial].filter((t) => mapped.has(t) && !inactive.has(t));
       this.pendingInitial.clear();
       if (tickers.length === 0) continue;
       this.firstReadsInFlight = tickers.length;
@@ -196,10 +209,11 @@ export class FallbackPoller {
 
   private apply(page: RestPage, purpose: 'poll' | 'initial', signal: AbortSignal): void {
     // The client already drops pages after an abort; this guards a page handed over in the same tick.
-    if (signal.aborted || this.options.signal.aborted) return;
+    if (signal.aborted) return;
     const quotes = quotesToApply(page, this.options.inactive, this.options.onInvalid);
-    for (const ticker of page.completed) this.readOnce.add(ticker);
-    if (quotes.length > 0) this.options.onQuotes(quotes, purpose);
+    const now = this.now();
+    for (const ticker of page.completed) this.readAt.set(ticker, now);
+    if (quotes.length > 0) this.options.sink.applyRestQuotes(quotes, purpose);
   }
 
   private logFailures(result: RestPassResult, what: string): void {
@@ -212,28 +226,12 @@ export class FallbackPoller {
     }
   }
 
-  /** Bounds the term's memory to the markets mapped now. */
-  private prune(mapped: readonly string[]): void {
-    if (this.readOnce.size <= mapped.length) return;
+  /** Bounds the term's memory to the markets mapped now (a market read once and unmapped is forgotten). */
+  private prune(): void {
+    const mapped = this.options.mapped();
+    if (this.readAt.size <= mapped.length && this.options.inactive.size <= mapped.length) return;
     const keep = new Set(mapped);
-    for (const ticker of this.readOnce) if (!keep.has(ticker)) this.readOnce.delete(ticker);
+    for (const ticker of this.readAt.keys()) if (!keep.has(ticker)) this.readAt.delete(ticker);
     this.options.inactive.retain(keep);
-  }
-
-  /** Until `setActive`, `readInitial`, the term's end, or `ms` (undefined: no timeout). */
-  private sleep(ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => done(), ms);
-      const done = () => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-    });
-  }
-
-  private poke(): void {
-    this.wake?.();
   }
 }

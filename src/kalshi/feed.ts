@@ -12,18 +12,25 @@ import type { RetryPolicy } from './subscription-plan';
 
 export const MARKETS_PER_CONNECTION = 500;
 
-export interface FeedEvents {
-  onQuote(quote: MarketQuote, receivedAtMs: number): void;
-  onInvalid(reason: DropReason, detail?: Record<string, unknown>): void;
-  onMessage(type: string): void;
-  onReconnect(): void;
-  onAuthRejected(status: number): void;
-  /** Markets added to a running subscription: read their price now. */
-  onMarketsAdded(tickers: string[]): void;
-  /** Kalshi refused a market (first refusal; it is retried with backoff and not counted as subscribed). */
-  onMarketRefused?(ticker: string, code: number | 'absent'): void;
-  /** Connection or subscription state changed (for gauges and readiness). */
-  onStateChange(): void;
+/** Where the feed's quotes go: the price pipeline. The hot path: called once per ticker frame. */
+export interface QuoteSink {
+  applyQuote(quote: MarketQuote, receivedAtMs: number): void;
+}
+
+/** Bad input and refused markets: counted by reason, logged at a bounded rate. */
+export interface FeedComplaints {
+  report(reason: DropReason, detail?: Record<string, unknown>): void;
+}
+
+/** The feed's counters (src/observability/metrics.ts). */
+export interface FeedCounters {
+  messageCounts: { count(type: string): void };
+  wsReconnects: { inc(): void };
+}
+
+/** First prices of markets added to a running subscription (REST, at once). */
+export interface FirstReads {
+  readInitial(tickers: readonly string[]): void;
 }
 
 export interface FeedOptions {
@@ -31,7 +38,10 @@ export interface FeedOptions {
   credentials: KalshiCredentials;
   stallTimeoutMs: number;
   log: Logger;
-  events: FeedEvents;
+  quotes: QuoteSink;
+  complaints: FeedComplaints;
+  counters?: FeedCounters;
+  firstReads?: FirstReads;
   marketsPerConnection?: number;
   reconnect?: ReconnectPolicyOptions;
   commandSpacingMs?: number;
@@ -44,6 +54,8 @@ export interface FeedOptions {
 interface Shard {
   connection: KalshiConnection;
   subscriptions: MarketSubscriptions;
+  /** Ends the shard's subscription loop (the shard closed, or the feed stopped). */
+  lifetime: AbortController;
 }
 
 export interface FeedStatus {
@@ -68,7 +80,8 @@ export class KalshiFeed {
   private readonly shards: Shard[] = [];
   private readonly shardOf = new Map<string, Shard>();
   private nextConnectionId = 1;
-  private stopped = false;
+  /** The feed's life: aborted by stop(); every shard's loop ends with it, and nothing is placed after it. */
+  private readonly lifetime = new AbortController();
   private readonly perConnection: number;
   /** Kalshi's per-subscription market limit, once a connection met it (error 26; the number is unpublished). */
   private learnedLimit = Infinity;
@@ -79,7 +92,7 @@ export class KalshiFeed {
 
   /** Makes the subscribed set equal to `tickers`: new ones are placed on a socket with room, gone ones removed. */
   setMarkets(tickers: ReadonlySet<string>): void {
-    if (this.stopped) return;
+    if (this.lifetime.signal.aborted) return;
     const removedBy = new Map<Shard, string[]>();
     for (const [ticker, shard] of this.shardOf) {
       if (tickers.has(ticker)) continue;
@@ -92,7 +105,6 @@ export class KalshiFeed {
 
     this.place([...tickers].filter((ticker) => !this.shardOf.has(ticker)));
     void this.closeEmptyShards();
-    this.options.events.onStateChange();
   }
 
   /** Puts markets on sockets with room, opening sockets as needed. */
@@ -111,7 +123,7 @@ export class KalshiFeed {
 
   /** Error 26 on a socket: it is full; what did not fit goes to other sockets (never a second subscription on it). */
   private spill(from: Shard, spilled: readonly string[], capacity: number): void {
-    if (this.stopped) return;
+    if (this.lifetime.signal.aborted) return;
     this.learnedLimit = Math.min(this.learnedLimit, Math.max(1, capacity));
     const moving = spilled.filter((ticker) => this.shardOf.get(ticker) === from);
     for (const ticker of moving) this.shardOf.delete(ticker);
@@ -120,7 +132,6 @@ export class KalshiFeed {
       'a Kalshi connection is full (error 26); moving the markets that did not fit to another connection',
     );
     this.place(moving);
-    this.options.events.onStateChange();
   }
 
   /** Subscribe these markets again (reconciliation found them silent). */
@@ -134,18 +145,23 @@ export class KalshiFeed {
     for (const [shard, list] of byShard) shard.subscriptions.resubscribe(list);
   }
 
+  /** The market is subscribed (or refused and awaiting its retry) on a connection that is open now. */
+  serves(ticker: string): boolean {
+    const shard = this.shardOf.get(ticker);
+    return shard?.connection.state === 'open' && shard.subscriptions.serves(ticker);
+  }
+
   /** Stops reading from every socket at once (shutdown). */
   pause(): void {
     for (const shard of this.shards) shard.connection.pause();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.lifetime.abort();
     const shards = this.shards.splice(0);
     this.shardOf.clear();
-    for (const shard of shards) shard.subscriptions.stop();
+    for (const shard of shards) shard.lifetime.abort();
     await Promise.all(shards.map((shard) => shard.connection.stop()));
-    this.options.events.onStateChange();
   }
 
   status(): FeedStatus {
@@ -195,7 +211,7 @@ export class KalshiFeed {
 
   private openShard(): Shard {
     const { options } = this;
-    const { events } = options;
+    const { complaints, counters, firstReads } = options;
     const id = this.nextConnectionId++;
     const log = options.log.child({ connection: id });
     // eslint-disable-next-line prefer-const -- the connection's callbacks close over it before it is assigned below
@@ -209,18 +225,13 @@ export class KalshiFeed {
       log: options.log,
       exchangeDelay: options.exchangeDelay,
       handlers: {
-        onOpen: () => {
-          subscriptions?.onOpen();
-          events.onStateChange();
-        },
-        onClose: () => {
-          subscriptions?.onClose();
-          events.onStateChange();
-        },
+        onOpen: () => subscriptions?.onOpen(),
+        onClose: () => subscriptions?.onClose(),
         onMessage: (message, receivedAtMs) => this.handleMessage(message, receivedAtMs, subscriptions),
-        onInvalid: (reason, detail) => events.onInvalid(reason, detail),
-        onReconnect: () => events.onReconnect(),
-        onAuthRejected: (status) => events.onAuthRejected(status),
+        onInvalid: (reason, detail) => complaints.report(reason, detail),
+        onReconnect: () => counters?.wsReconnects.inc(),
+        // The connection logs it and waits its longest delay; nothing else to do here.
+        onAuthRejected: () => undefined,
       },
     });
     const shard: Shard = {
@@ -230,29 +241,27 @@ export class KalshiFeed {
         log,
         commandSpacingMs: options.commandSpacingMs,
         ...(options.refusedRetry === undefined ? {} : { retry: options.refusedRetry }),
-        onMarketsAdded: (tickers) => events.onMarketsAdded(tickers),
+        onMarketsAdded: (tickers) => firstReads?.readInitial(tickers),
         onFull: (spilled, capacity) => this.spill(shard, spilled, capacity),
-        onRefused: (ticker, code) => {
-          events.onInvalid('market_refused', { ticker, code });
-          events.onMarketRefused?.(ticker, code);
-        },
-        onChange: () => events.onStateChange(),
+        onRefused: (ticker, code) => complaints.report('market_refused', { ticker, code }),
       }),
+      lifetime: new AbortController(),
     };
     subscriptions = shard.subscriptions;
     this.shards.push(shard);
+    void shard.subscriptions.run(shard.lifetime.signal);
     connection.start();
     return shard;
   }
 
   private handleMessage(message: ServerMessage, receivedAtMs: number, subscriptions: MarketSubscriptions | undefined): void {
-    const { events } = this.options;
-    events.onMessage(message.type);
+    const { options } = this;
+    options.counters?.messageCounts.count(message.type);
     if (message.type === 'ticker') {
       const { msg } = message;
       const quote = tickerQuote(msg, receivedAtMs);
-      if (typeof quote === 'string') events.onInvalid(quote, { ticker: msg.market_ticker });
-      else events.onQuote(quote, receivedAtMs);
+      if (typeof quote === 'string') options.complaints.report(quote, { ticker: msg.market_ticker });
+      else options.quotes.applyQuote(quote, receivedAtMs);
       return;
     }
     if (message.type === 'error') subscriptions?.onAsyncError(message);
@@ -263,9 +272,8 @@ export class KalshiFeed {
     if (empty.length === 0) return;
     for (const shard of empty) {
       this.shards.splice(this.shards.indexOf(shard), 1);
-      shard.subscriptions.stop();
+      shard.lifetime.abort();
     }
     await Promise.all(empty.map((shard) => shard.connection.stop()));
-    this.options.events.onStateChange();
   }
 }

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { pause } from '../timing/every';
+import { Wakeup } from '../timing/wakeup';
 import { CommandError, type CommandReply, type KalshiConnection } from './connection';
 import { okMarketTickers, type ErrorMessage } from './protocol';
 import { DEFAULT_RETRY, halve, planNextCommand, retryDelayMs, type RetryPolicy, type SubscriptionCommand } from './subscription-plan';
@@ -53,10 +55,9 @@ export class MarketSubscriptions {
   private readonly abandoned = new Set<string>();
   private readonly renew = new Set<string>();
   private capacityValue: number | undefined;
-  private working = false;
-  private stopped = false;
   private backoffFailures = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** Wakes the loop: something to do (markets added or removed, a socket opened, an error to act on). */
+  private readonly wakeup = new Wakeup();
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly retry: RetryPolicy;
@@ -101,6 +102,16 @@ export class MarketSubscriptions {
     return true;
   }
 
+  /**
+   * Kalshi holds this desired market for us (a `subscribed` reply counts: its ticks flow even before an `ok` list
+   * confirms it), or refused it and it waits for its retry: either way the socket does all it can for it. False for
+   * a market not held yet (a command in flight, error 27 backoff, a socket just reopened).
+   */
+  serves(ticker: string): boolean {
+    if (!this.desired.has(ticker)) return false;
+    return this.held.has(ticker) || this.refused.has(ticker);
+  }
+
   add(tickers: Iterable<string>): void {
     for (const ticker of tickers) {
       this.desired.add(ticker);
@@ -131,10 +142,16 @@ export class MarketSubscriptions {
     this.options.onChange?.();
   }
 
-  /** The connection is gone for good (feed stopped or shard closed). */
-  stop(): void {
-    this.stopped = true;
-    this.clearRetryTimer();
+  /**
+   * The subscription's one loop, until the signal aborts (the feed stopped or the shard closed): converge, then
+   * sleep until woken (kick) or until the next refused market's retry is due. One loop, so never two commands
+   * at once; its timers go with the signal.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.work(signal);
+      await this.wakeup.wait(signal, this.nextRetryInMs());
+    }
   }
 
   /** An error that answered no command: Kalshi ending a subscription, or telling about one. */
@@ -182,18 +199,13 @@ export class MarketSubscriptions {
   }
 
   private kick(): void {
-    if (this.stopped || this.working || this.options.connection.state !== 'open') return;
-    this.working = true;
-    void this.work().finally(() => {
-      this.working = false;
-      this.scheduleRetry();
-    });
+    this.wakeup.wake();
   }
 
-  private async work(): Promise<void> {
+  private async work(signal: AbortSignal): Promise<void> {
     const spacing = this.options.commandSpacingMs ?? COMMAND_SPACING_MS;
     for (;;) {
-      if (this.stopped || this.options.connection.state !== 'open') return;
+      if (signal.aborted || this.options.connection.state !== 'open') return;
       this.probes = this.probes.filter((group) => group.some((t) => this.awaited(t) && !this.refused.has(t)));
       const command = planNextCommand({
         desired: this.desired,
@@ -209,25 +221,18 @@ export class MarketSubscriptions {
         now: this.now(),
       });
       if (command === undefined) return;
-      const carryOn = await this.run(command);
+      const carryOn = await this.runCommand(command, signal);
       this.options.onChange?.();
       if (!carryOn) return;
-      await sleep(this.backoffFailures > 0 ? Math.min(1000 * 2 ** this.backoffFailures, 30_000) : spacing);
+      await pause(this.backoffFailures > 0 ? Math.min(1000 * 2 ** this.backoffFailures, 30_000) : spacing, signal);
     }
   }
 
-  /** The next refused market's retry wakes the loop (the loop itself only runs when something is to do). */
-  private scheduleRetry(): void {
-    this.clearRetryTimer();
-    if (this.stopped) return;
+  /** When the next refused market's retry is due (undefined: none; the loop then waits for a kick). */
+  private nextRetryInMs(): number | undefined {
     let next = Infinity;
     for (const [ticker, refusal] of this.refused) if (this.awaited(ticker)) next = Math.min(next, refusal.retryAt);
-    if (next === Infinity) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.kick();
-    }, Math.max(50, next - this.now()));
-    this.retryTimer.unref();
+    return next === Infinity ? undefined : Math.max(50, next - this.now());
   }
 
   /** Desired and not held: something a command could still bring. */
@@ -235,21 +240,16 @@ export class MarketSubscriptions {
     return this.desired.has(ticker) && !this.held.has(ticker);
   }
 
-  private clearRetryTimer(): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
   /** Runs one command and applies its outcome; false when the loop should stop (socket gone). */
-  private async run(command: SubscriptionCommand): Promise<boolean> {
+  private async runCommand(command: SubscriptionCommand, signal: AbortSignal): Promise<boolean> {
     let reply: CommandReply;
     try {
       reply = await this.send(command);
     } catch (error) {
-      return this.handleFailure(command, error);
+      return this.handleFailure(command, error, signal);
     }
     // The socket may have closed (and a new one opened) while the reply was on its way.
-    if (this.stopped || this.options.connection.state !== 'open') return false;
+    if (signal.aborted || this.options.connection.state !== 'open') return false;
     this.backoffFailures = 0;
     switch (command.kind) {
       case 'subscribe':
@@ -270,9 +270,9 @@ export class MarketSubscriptions {
           this.applyList(reply, command.tickers);
           break;
         }
-        return this.unexpected(command, reply);
+        return this.unexpected(command, reply, signal);
       case 'add_markets':
-        if (reply.type !== 'ok') return this.unexpected(command, reply);
+        if (reply.type !== 'ok') return this.unexpected(command, reply, signal);
         this.applyList(reply, command.tickers);
         if (command.purpose !== 'verify') {
           const added = command.tickers.filter((t) => this.held.has(t));
@@ -280,7 +280,7 @@ export class MarketSubscriptions {
         }
         break;
       case 'delete_markets':
-        if (reply.type !== 'ok') return this.unexpected(command, reply);
+        if (reply.type !== 'ok') return this.unexpected(command, reply, signal);
         for (const ticker of command.tickers) {
           this.deleteFailures.delete(ticker);
           this.renew.delete(ticker);
@@ -360,14 +360,14 @@ export class MarketSubscriptions {
     }
   }
 
-  private handleFailure(command: SubscriptionCommand, error: unknown): boolean {
+  private handleFailure(command: SubscriptionCommand, error: unknown, signal: AbortSignal): boolean {
     if (!(error instanceof CommandError)) {
       // Closed socket or no reply: the next open subscribes everything again.
       this.log.warn({ command: command.kind, err: (error as Error).message }, 'Kalshi command failed');
       if (this.options.connection.state === 'open') this.options.connection.recycle('command without reply');
       return false;
     }
-    if (this.stopped || this.options.connection.state !== 'open') return false;
+    if (signal.aborted || this.options.connection.state !== 'open') return false;
     const { code } = error;
     if (code === TOO_MANY_REQUESTS) {
       this.backoffFailures += 1;
@@ -449,12 +449,8 @@ export class MarketSubscriptions {
   }
 
   /** A reply of the wrong kind is a refusal: planning the same command again would loop. */
-  private unexpected(command: SubscriptionCommand, reply: CommandReply): boolean {
+  private unexpected(command: SubscriptionCommand, reply: CommandReply, signal: AbortSignal): boolean {
     this.log.error({ command: command.kind, reply: reply.type }, 'unexpected reply from Kalshi');
-    return this.handleFailure(command, new CommandError(0, `unexpected reply ${reply.type}`));
+    return this.handleFailure(command, new CommandError(0, `unexpected reply ${reply.type}`), signal);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,7 +10,7 @@ export interface ExchangeDelaySink {
  * The delay a frame's `sending_ts_ms` shows (Kalshi's queueing time, Unix ms; docs/KALSHI.md): receive time − it,
  * in seconds, clamped at 0 (our clock behind Kalshi's by a little is skew, not a negative delay). `undefined`: the
  * frame has none. `'bad'`: not an integer number of ms within the believable range of an exchange time
- * ([receive − 24 h, receive + 5 min], src/prices/exchange-time.ts: seconds instead of ms, a string, a fraction): it is
+ * ([receive − 24 h, receive + 60 s], src/prices/exchange-time.ts: seconds instead of ms, a string, a fraction): it is
  * counted as bad input and kept out of the histogram, and the frame is handled as if it had none (its prices are
  * good; a field that only measures us never costs a tick).
  */

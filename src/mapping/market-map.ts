@@ -28,14 +28,17 @@ const TICKER = /^[A-Za-z0-9._-]{1,200}$/;
 const TIE_TICKER = /-TIE$/i;
 
 /**
- * Active rows of kalshi_markets → the markets to track. Bad rows are set aside with a reason;
- * beyond `maxMarkets` new markets are refused (rows come ordered, so the same ones each time).
+ * Active rows of kalshi_markets → the markets to track. Bad rows are set aside with a reason; beyond `maxMarkets`
+ * new markets are refused. Which ones are kept is stable: the markets already `tracked` first (a row's updated_at
+ * touched, or a new row sorting before it, never evicts a tracked market), then the others in the rows' order (by
+ * ticker: the same ones at every load and every start).
  */
-export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number): MarketMap {
+export function buildMarketMap(rows: readonly MarketRow[], maxMarkets: number, tracked: { has(ticker: string): boolean } = new Set()): MarketMap {
   const markets = new Map<string, MappedMarket>();
   const problems: MarketMapProblem[] = [];
   const sidesTaken = new Set<string>();
-  for (const row of rows) {
+  const ordered = [...rows.filter((row) => tracked.has(row.ticker)), ...rows.filter((row) => !tracked.has(row.ticker))];
+  for (const row of ordered) {
     const base = { ticker: row.ticker, gameId: row.live_game_id };
     if (!TICKER.test(row.ticker)) {
       problems.push({ reason: 'bad_ticker', ...base });

@@ -150,7 +150,7 @@ export class TickerMapper {
         FROM kalshi_markets m
         LEFT JOIN frontend_games g ON g.live_game_id = m.live_game_id
         WHERE m.status = 'active'
-        ORDER BY m.updated_at, m.ticker`;
+        ORDER BY m.ticker`;
     const cancel = () => {
       query.cancel();
     };
@@ -168,7 +168,8 @@ export class TickerMapper {
     if (signal.aborted) return;
     this.loadsValue += 1;
     this.lastLoadFailed = false;
-    const { markets, problems } = buildMarketMap(rows, this.options.maxMarkets);
+    // Beyond MAX_MARKETS the markets tracked now keep their place (buildMarketMap).
+    const { markets, problems } = buildMarketMap(rows, this.options.maxMarkets, this.markets);
     for (const problem of problems) this.options.onProblem(problem.reason, { ticker: problem.ticker, gameId: problem.gameId });
     this.reportProblems(problems);
     const diff = diffMarketMaps(this.markets, markets);

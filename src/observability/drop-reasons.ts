@@ -15,7 +15,7 @@ export const DROP_REASONS = {
   bad_price: 'a price that is not a dollar string (or integer cents) Kalshi could send',
   price_out_of_range: 'a price below $0 or above $1',
   missing_price: 'a quote with neither a YES bid nor a YES ask',
-  bad_timestamp: 'an exchange time outside [receive time − 24 h, receive time + 5 min], or a ts_ms that is not an integer',
+  bad_timestamp: 'an exchange time outside [receive time − 24 h, receive time + 60 s], or a ts_ms that is not an integer',
   unknown_ticker: 'a tick for a market that is not mapped (any more)',
   bad_sending_ts: "a sending_ts_ms that is not an integer within the exchange-time window: left out of kalshi_exchange_delay_seconds, the frame's prices still applied",
   // Subscriptions
@@ -27,6 +27,8 @@ export const DROP_REASONS = {
   market_without_game: 'an active kalshi_markets row whose game is not in frontend_games',
   duplicate_side: 'a second market for a side a game already has',
   max_markets_exceeded: 'a market beyond MAX_MARKETS: refused, with an error in the log',
+  // Postgres
+  frontend_data_not_object: 'a frontend_games row whose frontend_data is not a JSON object: left alone, its prices not written there',
   // Kalshi REST
   bad_rest_body: 'a REST response that is not JSON or not a markets page',
   bad_rest_market: 'a market of a REST page that is malformed, or was not asked for',

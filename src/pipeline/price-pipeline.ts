@@ -6,44 +6,65 @@ import { LatestByGame } from '../prices/latest-by-game';
 import type { MarketStatusSink, MarketStatusUpdate } from '../prices/market-status';
 import type { GamePrices, MarketQuote } from '../prices/types';
 
-export interface PricePipelineEvents {
-  /** A game's prices changed: both queues hold the new state. */
-  onQueued(): void;
-  onUnmapped(ticker: string): void;
-  /** Input refused (`bad_timestamp`, `duplicate_side`): counted and logged at a bounded rate by the caller. */
-  onRefused(reason: DropReason, detail: Record<string, unknown>): void;
+/** Where refused input goes: counted by reason and logged at a bounded rate (src/observability/complaints.ts). */
+export interface ComplaintSink {
+  report(reason: DropReason, detail?: Record<string, unknown>): void;
 }
 
+/** Told after a game's new state was queued (the flush loop forces an early flush at MAX_QUEUE_SIZE). */
+export interface QueueWatcher {
+  queued(): void;
+}
+
+/** The markets REST feeds whatever the socket last said (their socket does not serve them: src/kalshi/fallback-markets.ts). */
+export interface RestFedMarkets {
+  has(ticker: string): boolean;
+}
+
+export interface PricePipelineParts {
+  complaints: ComplaintSink;
+  /** Default: nobody watches (tests drain the queues themselves). */
+  watcher?: QueueWatcher;
+  /** Default: none (REST then corrects only markets without a socket quote or silent ones). */
+  fallback?: RestFedMarkets;
+  /** The leader term's: once aborted, nothing more enters the book or the queues. */
+  signal?: AbortSignal;
+  /** The queues the loops drain (default: new ones). */
+  flushQueue?: LatestByGame;
+  publishQueue?: LatestByGame;
+}
+
+const NOBODY: QueueWatcher = { queued: () => undefined };
+const NONE: RestFedMarkets = { has: () => false };
+const NEVER = new AbortController().signal;
+
 /**
- * Quotes in, one state per game out into the two queues (Postgres, Redis). Knows nothing of
- * sockets or databases; `app.ts` feeds it and drains its queues.
+ * Quotes in, one state per game out into the two queues (Postgres, Redis). Knows nothing of sockets or databases;
+ * the leader term feeds it (socket ticks, REST answers) and its loops drain the queues. It is the term's sink for
+ * quotes.
  */
 export class PricePipeline implements MarketStatusSink {
   readonly book: GameBook;
-  readonly flushQueue = new LatestByGame();
-  readonly publishQueue = new LatestByGame();
+  readonly flushQueue: LatestByGame;
+  readonly publishQueue: LatestByGame;
   private lastQuoteAt = 0;
-  private socketDown = false;
+  private readonly complaints: ComplaintSink;
+  private readonly watcher: QueueWatcher;
+  private readonly fallback: RestFedMarkets;
+  private readonly signal: AbortSignal;
 
-  constructor(
-    private readonly events: PricePipelineEvents,
-    options: GameBookOptions = {},
-  ) {
+  constructor(parts: PricePipelineParts, options: GameBookOptions = {}) {
     this.book = new GameBook(options);
+    this.complaints = parts.complaints;
+    this.watcher = parts.watcher ?? NOBODY;
+    this.fallback = parts.fallback ?? NONE;
+    this.signal = parts.signal ?? NEVER;
+    this.flushQueue = parts.flushQueue ?? new LatestByGame();
+    this.publishQueue = parts.publishQueue ?? new LatestByGame();
   }
 
   get lastQuoteAtMs(): number {
     return this.lastQuoteAt;
-  }
-
-  /** True while told the socket is down (REST fallback active): REST quotes then feed every market. */
-  get fallbackActive(): boolean {
-    return this.socketDown;
-  }
-
-  /** The caller says when REST fallback starts and stops (the pipeline has no view of the sockets). */
-  setFallbackActive(active: boolean): void {
-    this.socketDown = active;
   }
 
   /**
@@ -51,21 +72,25 @@ export class PricePipeline implements MarketStatusSink {
    * exchange-time window and of the REST silence rule.
    */
   applyQuote(quote: MarketQuote, receivedAtMs: number): void {
-    this.lastQuoteAt = receivedAtMs;
+    if (this.signal.aborted) return;
     let stamped = quote;
     if (quote.source === 'rest') {
       // REST has no exchange time: whatever the reader put there, its stamp is the receive time handed in.
       if (quote.exchangeTimeMs !== receivedAtMs) stamped = { ...quote, exchangeTimeMs: receivedAtMs };
     } else if (!isBelievableExchangeTime(quote.exchangeTimeMs, receivedAtMs)) {
-      this.events.onRefused('bad_timestamp', { ticker: quote.ticker, exchangeTimeMs: quote.exchangeTimeMs, source: quote.source });
+      this.complaints.report('bad_timestamp', { ticker: quote.ticker, exchangeTimeMs: quote.exchangeTimeMs, source: quote.source });
       return;
     }
-    const outcome = this.book.apply(stamped, { receivedAtMs, socketDown: this.socketDown });
+    // Per market, never for the whole book: REST outranks the socket only where the socket does not serve.
+    const socketDown = quote.source === 'rest' && this.fallback.has(quote.ticker);
+    const outcome = this.book.apply(stamped, { receivedAtMs, socketDown });
+    // /status lastMessageAgeMs ages on accepted quotes only: refused, stale or unmapped ones must not look fresh.
+    if (outcome.kind === 'updated' || outcome.kind === 'unchanged') this.lastQuoteAt = receivedAtMs;
     if (outcome.kind === 'updated') {
       this.enqueue(outcome.prices);
-      this.events.onQueued();
+      this.watcher.queued();
     } else if (outcome.kind === 'unmapped') {
-      this.events.onUnmapped(quote.ticker);
+      this.complaints.report('unknown_ticker', { ticker: quote.ticker });
     }
   }
 
@@ -76,11 +101,12 @@ export class PricePipeline implements MarketStatusSink {
    * nothing and is not complained of.
    */
   applyStatus(update: MarketStatusUpdate, receivedAtMs: number): void {
+    if (this.signal.aborted) return;
     const outcome = this.book.applyStatus(update, receivedAtMs);
     if (outcome.kind !== 'updated') return;
     this.flushQueue.put(outcome.prices);
     this.publishQueue.putUrgent(outcome.prices);
-    this.events.onQueued();
+    this.watcher.queued();
   }
 
   /** Games by status now (kalshi_games_by_status and /status read it at scrape). */
@@ -88,8 +114,12 @@ export class PricePipeline implements MarketStatusSink {
     return this.book.gamesByStatus();
   }
 
-  /** First prices of markets just subscribed, read from REST: the book's precedence keeps socket ticks first. */
-  applyInitialQuotes(quotes: readonly MarketQuote[], receivedAtMs: number): void {
+  /**
+   * REST answers (fallback polls, first reads, reconciliation), stamped with their receive time: the book's
+   * precedence keeps socket ticks first except for markets in fallback.
+   */
+  applyRestQuotes(quotes: readonly MarketQuote[]): void {
+    const receivedAtMs = Date.now();
     for (const quote of quotes) this.applyQuote(quote, receivedAtMs);
   }
 
@@ -113,7 +143,7 @@ export class PricePipeline implements MarketStatusSink {
       this.enqueue(prices);
       queued = true;
     }
-    if (queued) this.events.onQueued();
+    if (queued) this.watcher.queued();
   }
 
   /** Forget everything (this replica stopped leading). */
@@ -121,11 +151,10 @@ export class PricePipeline implements MarketStatusSink {
     for (const ticker of [...this.book.tickers()]) this.book.removeMarket(ticker);
     this.flushQueue.clear();
     this.publishQueue.clear();
-    this.socketDown = false;
   }
 
   private refuseSide(market: MappedMarket): void {
-    this.events.onRefused('duplicate_side', { ticker: market.ticker, gameId: market.gameId, side: market.side });
+    this.complaints.report('duplicate_side', { ticker: market.ticker, gameId: market.gameId, side: market.side });
   }
 
   private enqueue(prices: GamePrices): void {

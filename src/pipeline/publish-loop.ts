@@ -1,12 +1,21 @@
 import type { LatestByGame } from '../prices/latest-by-game';
 import type { GamePrices } from '../prices/types';
+import type { FailureReport } from './flush-loop';
+
+/** Where the loop publishes (the term's write gate); a rejection puts the batch back and retries it. */
+export interface BatchChannel {
+  publish(batch: readonly GamePrices[]): Promise<void>;
+}
+
+/** Until run(): nothing is sent and no timer is set. */
+const NOT_RUNNING = AbortSignal.abort();
 
 export interface PublishLoopOptions {
   queue: LatestByGame;
   /** A game publishes at most once per this window (ms); 0 publishes every change at once. */
   intervalMs: number;
-  publish: (batch: readonly GamePrices[]) => Promise<void>;
-  onFailure: (error: unknown, batchSize: number) => void;
+  channel: BatchChannel;
+  failures: FailureReport;
   /** Delay before retrying after a failure, by consecutive failure count. */
   retryDelayMs?: (failures: number) => number;
   /** A monotonic clock in ms (default performance.now): windows must not stretch or shrink when the wall clock is set. */
@@ -33,9 +42,12 @@ const defaultRetryDelay = (failures: number): number => Math.min(100 * 2 ** (fai
  * Window ends are kept in a FIFO: every window has the same length (rounded up to a grain) and opens at a
  * non-decreasing clock reading, so they end in the order they opened and one timer (for the oldest) serves all games. A game's stale FIFO entry (its
  * window was reopened or cancelled) is recognised by its end time and skipped.
+ *
+ * `run(signal)` is the loop's life: timers are set only while it runs and cleared when the signal aborts.
  */
 export class PublishLoop {
-  private running = false;
+  /** The signal of the run in progress (aborted before run() and after it). */
+  private signal: AbortSignal = NOT_RUNNING;
   private failures = 0;
   private backingOff = false;
   private inFlight: Promise<void> | undefined;
@@ -75,30 +87,28 @@ export class PublishLoop {
     for (const prices of already) this.due.push(prices.gameId);
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.armWindowTimer();
-    this.scheduleSend();
-  }
-
-  /** Stops the timers; a batch in flight finishes. The queue and the windows stay as they are. */
-  stop(): void {
-    this.running = false;
-    this.backingOff = false;
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
-    this.immediate = this.retryTimer = this.windowTimer = undefined;
-    this.windowTimerAt = Infinity;
-  }
-
   /**
-   * Kept for callers written for the trailing window: the loop now learns of every game entering the queue from the
-   * queue itself (LatestByGame.onEntry), so there is nothing to do per put.
+   * Publishes until the signal aborts, then clears its timers (a batch in flight finishes; the queue and the windows
+   * stay as they are, for a last flush()). The loop learns of every game entering the queue from the queue itself
+   * (LatestByGame.onEntry).
    */
-  // eslint-disable-next-line @typescript-eslint/no-empty-function -- a no-op on purpose: the queue itself tells the loop
-  notifyQueued(): void {}
+  async run(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    this.signal = signal;
+    try {
+      this.armWindowTimer();
+      this.scheduleSend();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    } finally {
+      this.signal = NOT_RUNNING;
+      this.backingOff = false;
+      if (this.immediate !== undefined) clearImmediate(this.immediate);
+      if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+      if (this.windowTimer !== undefined) clearTimeout(this.windowTimer);
+      this.immediate = this.retryTimer = this.windowTimer = undefined;
+      this.windowTimerAt = Infinity;
+    }
+  }
 
   /** Publishes everything queued now, windows or not (shutdown), after any batch in flight. */
   async flush(): Promise<void> {
@@ -132,7 +142,7 @@ export class PublishLoop {
   }
 
   private scheduleSend(): void {
-    if (!this.running || this.immediate !== undefined || this.inFlight !== undefined || this.backingOff) return;
+    if (this.signal.aborted || this.immediate !== undefined || this.inFlight !== undefined || this.backingOff) return;
     if (this.due.length === 0) return;
     this.immediate = setImmediate(this.onImmediate);
   }
@@ -143,7 +153,7 @@ export class PublishLoop {
   };
 
   private sendDue(): void {
-    if (!this.running || this.inFlight !== undefined || this.backingOff || this.due.length === 0) return;
+    if (this.signal.aborted || this.inFlight !== undefined || this.backingOff || this.due.length === 0) return;
     const ids = this.due;
     this.due = [];
     const { queue } = this.options;
@@ -165,12 +175,12 @@ export class PublishLoop {
     await flight;
     this.inFlight = undefined;
     // Whatever became due meanwhile has waited for this batch already: it goes now.
-    if (this.running && this.due.length > 0) this.sendDue();
+    if (!this.signal.aborted && this.due.length > 0) this.sendDue();
   }
 
   private async publishBatch(batch: GamePrices[]): Promise<void> {
     try {
-      await this.options.publish(batch);
+      await this.options.channel.publish(batch);
       this.failures = 0;
     } catch (error) {
       this.failures += 1;
@@ -180,13 +190,13 @@ export class PublishLoop {
         this.windowEnds.delete(prices.gameId);
         this.due.push(prices.gameId);
       }
-      this.options.onFailure(error, batch.length);
+      this.options.failures.failed(error, batch.length);
       this.backOff();
     }
   }
 
   private backOff(): void {
-    if (!this.running) return;
+    if (this.signal.aborted) return;
     this.backingOff = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -210,7 +220,7 @@ export class PublishLoop {
 
   /** Arms the one timer for the oldest live window end, skipping stale FIFO entries. */
   private armWindowTimer(): void {
-    if (!this.running) return;
+    if (this.signal.aborted) return;
     const ids = this.fifoIds;
     const ends = this.fifoEnds;
     let head = this.fifoHead;

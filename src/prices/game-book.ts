@@ -70,7 +70,7 @@ interface MarketState {
 export interface ApplyContext {
   /** Local receive time of the quote. */
   receivedAtMs: number;
-  /** The socket is down (REST fallback active): REST feeds every market. */
+  /** The socket does not serve this quote's market (it is in REST fallback): REST feeds it whatever the socket said. */
   socketDown: boolean;
 }
 
@@ -240,7 +240,7 @@ export class GameBook {
    * Applies a quote by source precedence (docs/CONTRACT.md "Prices of a game"):
    * - socket: ignored when older (by exchange time) than the market's last socket tick; otherwise applied.
    * - REST (no exchange time, so never ordered against socket ticks by a clock): applied when the market shows no
-   *   socket quote (none yet, or a REST one), when the socket is down, or when the socket has been silent on the
+   *   socket quote (none yet, or a REST one), when the socket does not serve the market (fallback), or when the socket has been silent on the
    *   market for `restCorrectsAfterMs` (by our receive clock, the same clock on both sides of the comparison).
    * A quote with the bid and ask already held changes nothing (`unchanged`), though a socket tick still advances
    * the market's exchange time and silence clock.

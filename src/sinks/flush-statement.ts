@@ -24,7 +24,20 @@ import type { GamePrices } from '../prices/types';
  *  - games absent from frontend_games, or whose frontend_data is not a JSON object, are left alone;
  *  - duplicate game ids in one batch: the entry with the newest updated_at_ms wins.
  * Prices go through `numeric`, so they keep their exact decimal value (45.37 stays 45.37).
- * The command's row count is the number of rows actually updated.
+ *
+ * Fencing (docs/CONTRACT.md "Fencing"): $2 is the writer's term. The statement first raises kalshi_fence.term to it;
+ * when the row already holds a higher term, that UPDATE matches nothing and no game row is touched. Two leaders'
+ * flushes serialize on the fence row, and the later one re-reads it after the earlier commits (READ COMMITTED), so a
+ * term-5 flush that waited behind a term-6 one writes nothing.
+ *
+ * Another writer's row lock (the API holding a frontend_games row for seconds): the game rows are locked first with
+ * FOR NO KEY UPDATE SKIP LOCKED, so a row locked elsewhere is skipped at once, never waited on; the other games are
+ * written. A plain read (no lock) tells a skipped game (its row exists) from an unknown one.
+ *
+ * It returns one row: `written` (rows actually updated), `fenced` (a higher term holds the fence: nothing written),
+ * `fence_missing` (kalshi_fence has no row: nothing written), `skipped` (JSON array of the game ids whose rows were
+ * locked by another transaction: not written, to be queued again), `not_object` (JSON array of the game ids whose
+ * frontend_data is not a JSON object: left alone, and reported as bad rows).
  */
 export const FLUSH_STATEMENT = `
 WITH incoming AS (
@@ -45,7 +58,18 @@ WITH incoming AS (
               three_way boolean, draw_buy numeric, draw_sell numeric, status text, result text)
    WHERE i.game_id IS NOT NULL AND i.updated_at_ms IS NOT NULL
    ORDER BY i.game_id, i.updated_at_ms DESC
-)
+),
+fence AS (
+  UPDATE kalshi_fence SET term = $2::bigint WHERE term <= $2::bigint RETURNING term
+),
+locked AS (
+  SELECT n.*
+    FROM frontend_games AS f
+    JOIN incoming AS n ON n.game_id = f.live_game_id
+   WHERE EXISTS (SELECT 1 FROM fence)
+     FOR NO KEY UPDATE OF f SKIP LOCKED
+),
+written AS (
 UPDATE frontend_games AS f
    SET frontend_data = f.frontend_data || jsonb_build_object(
          'awayTeam',
@@ -63,7 +87,7 @@ UPDATE frontend_games AS f
               || jsonb_build_object('kalshiBuyPrice', n.draw_buy, 'kalshiSellPrice', n.draw_sell))
           ELSE '{}'::jsonb END,
        updated_at = now()
-  FROM incoming AS n
+  FROM locked AS n
  WHERE f.live_game_id = n.game_id
    AND jsonb_typeof(f.frontend_data) = 'object'
    AND CASE WHEN jsonb_typeof(f.frontend_data -> 'kalshiUpdatedAt') = 'number'
@@ -78,6 +102,20 @@ UPDATE frontend_games AS f
         OR (f.frontend_data -> 'kalshiResult') IS DISTINCT FROM n.result
         OR (n.three_way AND (   (f.frontend_data -> 'draw' -> 'kalshiBuyPrice')  IS DISTINCT FROM n.draw_buy
                              OR (f.frontend_data -> 'draw' -> 'kalshiSellPrice') IS DISTINCT FROM n.draw_sell)))
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM written)::int AS written,
+       NOT EXISTS (SELECT 1 FROM fence) AND EXISTS (SELECT 1 FROM kalshi_fence) AS fenced,
+       NOT EXISTS (SELECT 1 FROM fence) AND NOT EXISTS (SELECT 1 FROM kalshi_fence) AS fence_missing,
+       (SELECT COALESCE(json_agg(n.game_id), '[]'::json)
+          FROM incoming AS n
+         WHERE EXISTS (SELECT 1 FROM fence)
+           AND n.game_id NOT IN (SELECT game_id FROM locked)
+           AND EXISTS (SELECT 1 FROM frontend_games AS g WHERE g.live_game_id = n.game_id)) AS skipped,
+       (SELECT COALESCE(json_agg(n.game_id), '[]'::json)
+          FROM locked AS n
+          JOIN frontend_games AS g ON g.live_game_id = n.game_id
+         WHERE jsonb_typeof(g.frontend_data) <> 'object') AS not_object
 `;
 
 /** One element of the flush payload (snake_case: the column names of json_to_recordset). */

@@ -1,33 +1,41 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Config } from '../config';
+import type { ReplaceableSql } from '../db/replaceable-sql';
+import { FallbackMarkets } from '../kalshi/fallback-markets';
 import { FallbackPoller } from '../kalshi/fallback-poller';
 import { KalshiFeed } from '../kalshi/feed';
-import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import { InactiveMarkets } from '../kalshi/inactive-markets';
 import { Reconciler, silenceBeforeCorrectionMs } from '../kalshi/reconciler';
+import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import type { KalshiRest } from '../kalshi/rest-client';
+import type { Lease } from '../leader/lease';
+import type { MarketMapDiff } from '../mapping/market-map';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
 import type { DropReason } from '../observability/drop-reasons';
 import type { Metrics } from '../observability/metrics';
-import { FlushLoop } from '../pipeline/flush-loop';
+import { FlushLoop, type FailureReport } from '../pipeline/flush-loop';
 import { PricePipeline } from '../pipeline/price-pipeline';
 import { PublishLoop } from '../pipeline/publish-loop';
-import type { GamePrices, MarketQuote } from '../prices/types';
+import type { MappedMarket } from '../prices/game-book';
+import { LatestByGame } from '../prices/latest-by-game';
 import type { RedisClient } from '../redis/connect';
 import { PostgresWriter } from '../sinks/postgres-writer';
 import type { RedisKeys } from '../sinks/redis-keys';
 import { RedisPublisher } from '../sinks/redis-publisher';
-import { every } from '../timing/every';
-import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
-import type { LastFlush, TermStatus } from './term-status';
+import { every, pause } from '../timing/every';
 import { within } from '../timing/within';
+import { NO_SOCKET, socketFeed, type TermFeed } from './term-feed';
+import type { TermStatus } from './term-status';
+import { WriteGate } from './write-gate';
 
 export const PRICE_HASH_TTL_MS = 60_000;
 const SUPERVISE_EVERY_MS = 250;
 /** Aborted inputs end at once; this only bounds a socket that will not close. */
 const INPUTS_STOP_MS = 1000;
+/** Between two attempts of the last flush while a store refuses it (doubling up to this). */
+const LAST_FLUSH_RETRY_MAX_MS = 500;
 
 export interface LeaderTermDeps {
   config: Config;
@@ -35,11 +43,17 @@ export interface LeaderTermDeps {
   metrics: Metrics;
   complaints: Complaints;
   sql: postgres.Sql;
+  /** The flushes' own connection (src/app/connections.ts openPostgresWriter); `sql` when not given. */
+  writerSql?: postgres.Sql | ReplaceableSql;
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
   rest: Pick<KalshiRest, 'readMarkets'>;
+  /** This term's leadership: its fencing token and the freshness check the write gate makes before every write. */
+  lease: Lease;
   reconnect?: ReconnectPolicyOptions;
+  /** Markets a Kalshi connection carries before another is opened (default 500; tests use a few). */
+  marketsPerConnection?: number;
 }
 
 export interface TermStopOptions {
@@ -58,115 +72,106 @@ export interface TermStopOutcome {
 
 /**
  * One leadership term: created when this replica is elected, thrown away when it stops leading, never restarted.
- * It owns every leader-only part (sockets, REST polling and reconciliation, ticker mapper, price pipeline, flush
- * and publish loops, keep-alive, supervisor) and one AbortSignal that all of their timers, sockets and REST calls
- * obey; a result that arrives after the signal aborted is dropped.
+ * The constructor builds every leader-only part and starts nothing; `start()` runs them all under the term's one
+ * AbortSignal (client-go's leaderelection Run(ctx) is the model), `stop()` aborts it, awaits them, and ends:
  *
- * stop() runs in one fixed order: stop the inputs and abort REST → last flush and publish, only while the lock is
- * still ours → return (the App then releases the lock and tears down the process).
+ *   feed (sockets) ─quotes─► pipeline (book, queues) ◄─REST quotes─ fallback poller, reconciler
+ *   mapper ─map─► pipeline + feed         supervisor: feed state ─► markets in fallback (per market)
+ *   flush loop, publish loop, keep-alive ─► write gate (lease + deposed check) ─► Postgres, Redis
+ *
+ * stop() runs in one fixed order: stop the inputs and abort REST → last flush and publish, retried to the deadline,
+ * only while the lock is still ours → return (the App then releases the lock and tears down the process).
  */
 export class LeaderTerm {
   private readonly controller = new AbortController();
   readonly signal: AbortSignal = this.controller.signal;
+  /** Aborted the moment the lock is known lost: the gate then lets nothing through, even what is in flight to it. */
+  private readonly deposed = new AbortController();
   private readonly log: Logger;
   private readonly pipeline: PricePipeline;
+  private readonly gate: WriteGate;
   private readonly flushLoop: FlushLoop;
   private readonly publishLoop: PublishLoop;
-  private readonly publisher: RedisPublisher;
   private readonly mapper: TickerMapper;
-  private readonly fallback: FallbackPoller;
+  private readonly fallbackMarkets: FallbackMarkets;
+  private readonly poller: FallbackPoller;
   private readonly reconciler: Reconciler;
   private readonly feed: TermFeed;
   /** Markets REST called not active: not polled again this term unless re-mapped. */
   private readonly inactive = new InactiveMarkets();
-  /** Everything running in the background for this term, awaited (bounded) at stop. */
-  private readonly tasks = new Set<Promise<unknown>>();
-  /** Off the moment the lock is known lost: a deposed term writes nothing, even what is already in flight to it. */
-  private writesAllowed = true;
-  private socketDownSince: number | undefined;
-  private lastFlush: LastFlush | null = null;
+  /** Every part's run, started by start() and awaited (bounded) by stop(). */
+  private running: Promise<unknown> | undefined;
   private stopping: Promise<TermStopOutcome> | undefined;
   private stageValue = 'leading';
 
   constructor(private readonly deps: LeaderTermDeps) {
     const { config, metrics, complaints, log } = deps;
-    const { signal } = this;
     this.log = log;
+    const flushQueue = new LatestByGame();
+    const publishQueue = new LatestByGame();
 
-    this.pipeline = new PricePipeline({
-      onQueued: () => {
-        this.flushLoop.notifyQueued();
-        this.publishLoop.notifyQueued();
-      },
-      onUnmapped: (ticker) => {
-        complaints.report('unknown_ticker', { ticker });
-      },
-      onRefused: (reason, detail) => complaints.report(reason, detail),
-    }, { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) });
-
-    const writer = new PostgresWriter(deps.sql);
+    this.gate = new WriteGate({
+      lease: deps.lease,
+      deposed: this.deposed.signal,
+      postgres: new PostgresWriter(deps.writerSql ?? deps.sql),
+      skippedRows: flushQueue,
+      complaints,
+      redis: new RedisPublisher(deps.redis, deps.keys, { hashTtlMs: PRICE_HASH_TTL_MS }),
+      metrics,
+      log,
+    });
     this.flushLoop = new FlushLoop({
-      queue: this.pipeline.flushQueue,
+      queue: flushQueue,
       intervalMs: config.flushIntervalMs,
       offsetMs: config.flushOffsetMs,
       maxQueueSize: config.maxQueueSize,
-      write: (batch) => this.writeBatch(writer, batch),
-      onFailure: (err, games) => {
-        metrics.flushFailures.inc();
-        log.error({ err, games }, 'Postgres flush failed; the batch is queued again');
-      },
+      store: this.gate,
+      failures: failureReport(log, metrics.flushFailures, 'Postgres flush failed; the batch is queued again'),
     });
-
-    this.publisher = new RedisPublisher(deps.redis, deps.keys, { hashTtlMs: PRICE_HASH_TTL_MS });
     this.publishLoop = new PublishLoop({
-      queue: this.pipeline.publishQueue,
+      queue: publishQueue,
       intervalMs: config.publishIntervalMs,
-      publish: (batch) => this.publishBatch(batch),
-      onFailure: (err, games) => {
-        metrics.publishFailures.inc();
-        log.error({ err, games }, 'Redis publish failed; the batch is queued again');
-      },
+      channel: this.gate,
+      failures: failureReport(log, metrics.publishFailures, 'Redis publish failed; the batch is queued again'),
     });
 
-    const { rest } = deps;
-    const tickers = () => [...this.mapper.current.keys()];
+    // No socket at all (KALSHI_WS_ENABLED=false): every mapped market is in fallback at once.
+    const socketEnabled = config.kalshi.wsEnabled && config.kalshi.credentials !== undefined;
+    this.fallbackMarkets = new FallbackMarkets(socketEnabled ? config.fallbackAfterMs : 0);
+    this.pipeline = new PricePipeline(
+      { complaints, watcher: this.flushLoop, fallback: this.fallbackMarkets, signal: this.signal, flushQueue, publishQueue },
+      { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) },
+    );
+
+    const mapped = () => [...this.mapper.current.keys()];
     const onInvalid = (reason: DropReason, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
-    this.fallback = new FallbackPoller({
-      rest,
-      signal,
+    this.poller = new FallbackPoller({
+      rest: deps.rest,
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
-      tickers,
+      mapped,
+      markets: this.fallbackMarkets,
       inactive: this.inactive,
-      onQuotes: (quotes, purpose) => {
-        if (signal.aborted) return;
-        if (purpose === 'initial') this.pipeline.applyInitialQuotes(quotes, Date.now());
-        else this.applyQuotes(quotes);
-      },
+      sink: this.pipeline,
+      quoted: this.pipeline.book,
       onInvalid,
-      // kalshi_fallback_active is read at scrape; the pipeline lets REST quotes through while the socket is down.
-      onActiveChange: (active) => {
-        if (!signal.aborted) this.pipeline.setFallbackActive(active);
-      },
     });
 
-    this.feed = this.buildFeed();
+    this.feed = this.buildFeed(socketEnabled);
 
     this.reconciler = new Reconciler({
-      rest,
-      signal,
+      rest: deps.rest,
       intervalMs: config.reconcileIntervalMs,
       log: log.child({ component: 'reconcile' }),
-      tickers,
+      tickers: mapped,
       inactive: this.inactive,
-      current: (ticker) => this.pipeline.book.quoteOf(ticker),
-      lastSocketAtMs: (ticker) => this.pipeline.book.socketAtOf(ticker),
+      book: this.pipeline.book,
+      socket: this.feed,
+      fallback: this.fallbackMarkets,
+      sink: this.pipeline,
+      corrections: metrics.reconcileCorrections,
       silentAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs),
-      socketHealthy: () => this.feed.status().allSubscribed && !this.fallback.active,
-      apply: (quotes) => this.applyQuotes(quotes),
-      onCorrections: (count) => metrics.reconcileCorrections.inc(count),
       onInvalid,
-      resubscribe: (tickers) => this.feed.resubscribe(tickers),
     });
 
     this.mapper = new TickerMapper({
@@ -176,20 +181,26 @@ export class LeaderTerm {
       refreshMs: config.mapperRefreshMs,
       maxMarkets: config.maxMarkets,
       log: log.child({ component: 'mapper' }),
-      signal,
+      signal: this.signal,
       onProblem: (reason) => complaints.count(reason),
-      onChange: (diff, markets) => {
-        this.pipeline.applyMapping(diff);
-        this.feed.setMarkets(new Set(markets.keys()));
-        const added = diff.added.map((m) => m.ticker);
-        const removed = diff.removed.map((m) => m.ticker);
-        // A market whose mapping changed is read again even if REST called it inactive before.
-        this.inactive.forget([...added, ...removed]);
-        if (!this.feed.enabled && added.length > 0) this.readInitial(added);
-      },
+      onChange: (diff, markets) => this.mapChanged(diff, markets),
     });
+  }
 
-    this.begin();
+  /** Runs every part of the term until stop(). Called once, right after election. */
+  start(): void {
+    const { signal } = this;
+    this.running ??= Promise.allSettled([
+      this.flushLoop.run(signal),
+      this.publishLoop.run(signal),
+      // Not awaited by anyone but stop(): renewing the lock must not wait on Postgres. The first load reaches the
+      // feed and the book through mapChanged, whenever Postgres answers.
+      this.mapper.run(),
+      this.poller.run(signal),
+      this.reconciler.run(signal),
+      every(SUPERVISE_EVERY_MS, signal, () => this.supervise()),
+      every(PRICE_HASH_TTL_MS / 3, signal, () => this.gate.keepAlive(this.pipeline.book), { runFirst: false }),
+    ]);
   }
 
   /** Where stop() is (for the log line of a shutdown that overruns). */
@@ -198,16 +209,17 @@ export class LeaderTerm {
   }
 
   status(): TermStatus {
+    const fallback = this.poller.status();
     return {
       leading: !this.signal.aborted,
       socketEnabled: this.feed.enabled,
       feed: this.feed.status(),
-      fallbackActive: this.fallback.active,
-      fallback: this.fallback.status(),
+      fallbackActive: fallback.active,
+      fallback: { ...fallback, waiting: this.fallbackMarkets.waiting },
       mapperLoaded: this.mapper.lastLoadAtMs > 0,
       mappedMarkets: this.mapper.size,
       queues: { postgres: this.pipeline.flushQueue.size, redis: this.pipeline.publishQueue.size },
-      lastFlush: this.lastFlush,
+      lastFlush: this.gate.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
       gamesByStatus: this.pipeline.gamesByStatus(),
     };
@@ -219,61 +231,60 @@ export class LeaderTerm {
     return this.stopping;
   }
 
-  private begin(): void {
-    this.flushLoop.start();
-    this.publishLoop.start();
-    // Not awaited by anyone but stop(): renewing the lock must not wait on Postgres. The first load reaches the
-    // feed and the book through the mapper's onChange, whenever Postgres answers.
-    this.track(this.mapper.run());
-    // The fallback chain and the reconciler run from their construction until the signal aborts.
-    this.track(this.fallback.done);
-    this.track(this.reconciler.done);
-    if (this.feed.enabled) {
-      this.track(every(SUPERVISE_EVERY_MS, this.signal, () => this.supervise()));
-    } else {
-      this.fallback.setActive(true, 'KALSHI_WS_ENABLED=false');
-    }
-    this.track(every(PRICE_HASH_TTL_MS / 3, this.signal, () => this.keepAlive(), { runFirst: false }));
-  }
-
   private async end({ lockStillOurs, flushDeadline }: TermStopOptions): Promise<TermStopOutcome> {
     const { log } = this;
     // Synchronously, before anything can run again: a deposed term has written its last byte.
-    this.writesAllowed = lockStillOurs;
+    if (!lockStillOurs) this.deposed.abort();
     this.stageValue = 'stopping the inputs and aborting REST';
     this.feed.pause();
-    this.flushLoop.stop();
-    this.publishLoop.stop();
     this.controller.abort(new Error(lockStillOurs ? 'shutting down' : 'the leader lock was lost'));
 
-    const inputs = Promise.allSettled([this.feed.stop(), ...this.tasks]);
+    const inputs = Promise.allSettled([this.feed.stop(), this.running]);
     // Never more than half of what is left for the last flush.
     const inputsMs = flushDeadline === undefined ? INPUTS_STOP_MS : Math.min(INPUTS_STOP_MS, Math.max(0, (flushDeadline - Date.now()) / 2));
     if (!(await within(inputs, inputsMs))) log.warn({ waitedMs: Math.round(inputsMs) }, 'inputs still stopping; going on without them');
 
-    let flushed = true;
+    let finished = true;
     if (lockStillOurs) {
       this.stageValue = 'last flush to Postgres and publish to Redis';
-      const last = Promise.all([this.flushLoop.flush(), this.publishLoop.flush()]);
-      flushed = await within(last, flushDeadline === undefined ? Number.MAX_SAFE_INTEGER : flushDeadline - Date.now());
+      finished = await this.lastFlush(flushDeadline ?? Number.MAX_SAFE_INTEGER);
     }
-    const outcome = {
-      flushed: flushed && (!lockStillOurs || this.pipeline.flushQueue.size + this.pipeline.publishQueue.size === 0),
-      unflushedGames: lockStillOurs ? this.pipeline.flushQueue.size : 0,
-      unpublishedGames: lockStillOurs ? this.pipeline.publishQueue.size : 0,
-    };
+    const unflushedGames = lockStillOurs ? this.pipeline.flushQueue.size : 0;
+    const unpublishedGames = lockStillOurs ? this.pipeline.publishQueue.size : 0;
+    // A write still in flight at the deadline has left the queue but not reached its store: not flushed.
+    const outcome = { flushed: finished && unflushedGames + unpublishedGames === 0, unflushedGames, unpublishedGames };
     // A stage that did not finish stays named, for the overrun log line.
     if (outcome.flushed) this.stageValue = 'ended';
-    else log.error({ unflushedGames: outcome.unflushedGames, unpublishedGames: outcome.unpublishedGames }, 'last flush did not complete');
+    else log.error({ unflushedGames, unpublishedGames }, 'last flush did not complete');
     log.info({ lockStillOurs, ...outcome }, lockStillOurs ? 'leader term ended after its last flush' : 'leader term ended: the lock was lost, nothing more written');
     return outcome;
   }
 
-  private buildFeed(): TermFeed {
-    const { config, log, metrics, complaints, reconnect } = this.deps;
+  /**
+   * The last flush and publish, retried while a store refuses them, until both queues are empty or the deadline
+   * (docs/ARCHITECTURE.md, "Nothing lost"): a Postgres away for a few seconds of the budget costs latency, not the
+   * last prices. Bounded by the deadline even when a write hangs.
+   */
+  private async lastFlush(deadline: number): Promise<boolean> {
+    const giveUp = new AbortController();
+    const attempts = (async () => {
+      for (let attempt = 1; !giveUp.signal.aborted; attempt += 1) {
+        await Promise.all([this.flushLoop.flush(), this.publishLoop.flush()]);
+        if (this.pipeline.flushQueue.size + this.pipeline.publishQueue.size === 0) return;
+        await pause(Math.min(50 * 2 ** (attempt - 1), LAST_FLUSH_RETRY_MAX_MS), giveUp.signal);
+      }
+    })();
+    try {
+      return await within(attempts, deadline - Date.now());
+    } finally {
+      giveUp.abort();
+    }
+  }
+
+  private buildFeed(socketEnabled: boolean): TermFeed {
+    const { config, log, metrics, complaints, reconnect, marketsPerConnection } = this.deps;
     const credentials = config.kalshi.credentials;
-    if (!config.kalshi.wsEnabled || credentials === undefined) return NO_SOCKET;
-    const { signal } = this;
+    if (!socketEnabled || credentials === undefined) return NO_SOCKET;
     return socketFeed(
       new KalshiFeed({
         url: config.kalshi.wsUrl,
@@ -281,77 +292,49 @@ export class LeaderTerm {
         stallTimeoutMs: config.stallTimeoutMs,
         log: log.child({ component: 'kalshi-ws' }),
         reconnect,
+        marketsPerConnection,
         exchangeDelay: metrics.exchangeDelay,
-        events: {
-          onQuote: (quote, receivedAtMs) => {
-            if (signal.aborted) return;
-            this.pipeline.applyQuote(quote, receivedAtMs);
-          },
-          onInvalid: (reason, detail) => complaints.report(reason, detail),
-          onMessage: (type) => metrics.messageCounts.count(type),
-          onReconnect: () => metrics.wsReconnects.inc(),
-          onAuthRejected: () => undefined,
-          // Only markets without a price yet: a market added again after a reconnect has its quote (and a snapshot coming).
-          onMarketsAdded: (tickers) => this.readInitial(tickers.filter((t) => !this.pipeline.book.hasQuote(t))),
-          onStateChange: () => undefined, // gauges are read at scrape
-        },
+        quotes: this.pipeline,
+        complaints,
+        counters: metrics,
+        firstReads: this.poller,
       }),
     );
   }
 
-  private track(task: Promise<unknown>): void {
-    this.tasks.add(task);
-    void task.finally(() => this.tasks.delete(task));
+  /** A load that changed the map (never after the term ended). */
+  private mapChanged(diff: MarketMapDiff, markets: ReadonlyMap<string, MappedMarket>): void {
+    this.pipeline.applyMapping(diff);
+    this.feed.setMarkets(new Set(markets.keys()));
+    const added = diff.added.map((m) => m.ticker);
+    const removed = diff.removed.map((m) => m.ticker);
+    // A market whose mapping changed is read again even if REST called it inactive before.
+    this.inactive.forget([...added, ...removed]);
+    this.supervise();
+    if (!this.feed.enabled && added.length > 0) this.poller.readInitial(added);
   }
 
-  private readInitial(tickers: readonly string[]): void {
-    this.fallback.readInitial(tickers);
-  }
-
-  private applyQuotes(quotes: readonly MarketQuote[]): void {
-    if (this.signal.aborted) return;
-    const now = Date.now();
-    for (const quote of quotes) this.pipeline.applyQuote(quote, now);
-  }
-
-  private async writeBatch(writer: PostgresWriter, batch: readonly GamePrices[]): Promise<void> {
-    if (!this.writesAllowed) return;
-    const { metrics } = this.deps;
-    const started = process.hrtime.bigint();
-    const { rowsWritten } = await writer.write(batch);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    metrics.flushDuration.observe(ms / 1000);
-    metrics.pricesPerFlush.observe(rowsWritten);
-    this.lastFlush = { at: new Date().toISOString(), rows: rowsWritten, games: batch.length, ms: Math.round(ms * 10) / 10 };
-    this.log.debug(this.lastFlush, 'flushed prices to Postgres');
-  }
-
-  private async publishBatch(batch: readonly GamePrices[]): Promise<void> {
-    if (!this.writesAllowed) return;
-    await this.publisher.publish(batch);
-    const now = Date.now();
-    for (const prices of batch) this.deps.metrics.tickToPublish.observe(Math.max(0, now - prices.tickTimeMs) / 1000);
-  }
-
-  private async keepAlive(): Promise<void> {
-    if (!this.writesAllowed) return;
-    // A hash lost meanwhile (eviction, a flushed node) is rebuilt from the book's current prices.
-    const { book } = this.pipeline;
-    await this.publisher.touch([...book.gameIds()], (gameId) => book.current(gameId)).catch((err: unknown) => this.log.debug({ err }, 'price hash keep-alive failed'));
-  }
-
-  /** Socket down for FALLBACK_AFTER_MS → REST polling; back on the socket → polling off. */
+  /**
+   * Per market: one the socket has not served for FALLBACK_AFTER_MS is polled (and fed by REST) until the socket
+   * serves it again; markets ticking on a healthy connection are left alone.
+   */
   private supervise(): void {
-    const { allSubscribed, desiredMarkets } = this.feed.status();
-    const now = Date.now();
-    if (allSubscribed || desiredMarkets === 0) {
-      this.socketDownSince = undefined;
-      this.fallback.setActive(false, 'socket subscribed again');
-      return;
-    }
-    this.socketDownSince ??= now;
-    if (now - this.socketDownSince >= this.deps.config.fallbackAfterMs) {
-      this.fallback.setActive(true, `socket not subscribed for ${now - this.socketDownSince} ms`);
-    }
+    if (this.signal.aborted) return;
+    const { entered, left } = this.fallbackMarkets.update(this.mapper.current, this.feed, Date.now());
+    if (entered.length === 0 && left.length === 0) return;
+    const inFallback = this.fallbackMarkets.size;
+    const detail = { entered: entered.length, left: left.length, inFallback, examples: [...entered, ...left].slice(0, 5) };
+    if (entered.length > 0) this.log.warn(detail, `REST fallback polling on for ${inFallback} markets the socket does not serve`);
+    else this.log.info(detail, inFallback === 0 ? 'REST fallback polling off: the socket serves every market again' : `REST fallback polling on for ${inFallback} markets`);
+    this.poller.marketsChanged();
   }
+}
+
+function failureReport(log: Logger, counter: { inc(): void }, message: string): FailureReport {
+  return {
+    failed(err, games) {
+      counter.inc();
+      log.error({ err, games }, message);
+    },
+  };
 }

@@ -10,6 +10,11 @@ export interface LastFlush {
   ms: number;
 }
 
+export interface TermFallbackStatus extends FallbackStatus {
+  /** Mapped markets the socket does not serve, not yet long enough (FALLBACK_AFTER_MS) to be polled. */
+  waiting: number;
+}
+
 /** What readiness, /status and the gauges read of the current term (or of none: a standby). */
 export interface TermStatus {
   leading: boolean;
@@ -17,7 +22,7 @@ export interface TermStatus {
   feed: FeedStatus;
   fallbackActive: boolean;
   /** The term's REST fallback figures (/status, readiness in fallback); undefined without a term. */
-  fallback: FallbackStatus | undefined;
+  fallback: TermFallbackStatus | undefined;
   mapperLoaded: boolean;
   mappedMarkets: number;
   queues: { postgres: number; redis: number };

@@ -59,6 +59,10 @@ export interface HarnessOptions {
   reconnect?: ReconnectPolicyOptions;
   /** Start the service (default true). */
   start?: boolean;
+  /** A database made elsewhere (default: a new one on the test server), migrated; closed with the harness. */
+  db?: TestDatabase;
+  /** Markets on each Kalshi connection before another is opened (default 500). */
+  marketsPerConnection?: number;
 }
 
 /** Environment for the service against this harness's simulator, database and Redis prefix. */
@@ -91,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const { publicPem } = testKeys();
   const sim = new KalshiSimulator({ publicKey: publicPem, keyId: 'test-key-id', pingIntervalMs: 200, ...options.sim });
   await sim.start();
-  const db = await createTestDatabase();
+  const db = options.db ?? (await createTestDatabase());
   const redis = createTestRedis();
   const base = serviceEnv(sim, db, redis, options.env);
   const env = { ...base, ...options.envFrom?.(base) };
@@ -107,7 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   );
-  const app = new App({ config: result.config, log, reconnect: options.reconnect ?? { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 } });
+  const app = new App({ config: result.config, log, reconnect: options.reconnect ?? { delaysMs: [100, 200, 400], healthyAfterMs: 30_000 }, marketsPerConnection: options.marketsPerConnection });
   const messages = await collectMessages(redis.keys.channel);
   if (options.start !== false) {
     await app.start();

@@ -23,6 +23,7 @@ let env: TestRedis;
 let messages: MessageCollector;
 let pipeline: PricePipeline;
 let loop: PublishLoop;
+let running: AbortController;
 let writer: PostgresWriter;
 
 beforeAll(async () => {
@@ -35,22 +36,27 @@ afterAll(async () => {
 beforeEach(async () => {
   env = createTestRedis();
   messages = await collectMessages(env.keys.channel);
-  pipeline = new PricePipeline({ onQueued: () => undefined, onUnmapped: () => undefined, onRefused: () => undefined });
+  pipeline = new PricePipeline({ complaints: { report: () => undefined } });
   const publisher = new RedisPublisher(env.redis, env.keys, { hashTtlMs: 60_000 });
   loop = new PublishLoop({
     queue: pipeline.publishQueue,
     intervalMs: WINDOW_MS,
-    publish: async (batch) => {
-      await publisher.publish(batch);
+    channel: {
+      publish: async (batch) => {
+        await publisher.publish(batch);
+      },
     },
-    onFailure: (error) => {
-      throw error;
+    failures: {
+      failed: (error) => {
+        throw error;
+      },
     },
   });
-  loop.start();
+  running = new AbortController();
+  void loop.run(running.signal);
 });
 afterEach(async () => {
-  loop.stop();
+  running.abort();
   await messages.close();
   await env.close();
 });
@@ -73,7 +79,7 @@ async function game(sides: ('home' | 'away' | 'draw')[]) {
     await messages.waitFor(() => published().length >= count);
     return published()[count - 1];
   };
-  const flush = () => writer.write(pipeline.flushQueue.drain());
+  const flush = () => writer.write(pipeline.flushQueue.drain(), 0);
   const row = async () => {
     const [r] = await db.sql`SELECT frontend_data FROM frontend_games WHERE live_game_id = ${gameId}`;
     return r.frontend_data as Record<string, unknown>;
@@ -92,7 +98,7 @@ describe('a three-way game from open to final, through Redis and Postgres', () =
     const first = await g.nextMessage(1);
     expect(first).toMatchObject({ status: 'open', draw: { kalshiBuyPrice: 26, kalshiSellPrice: 24 }, awayTeam: { kalshiBuyPrice: 30, kalshiSellPrice: 28 } });
     expect(first).not.toHaveProperty('result');
-    expect(await g.flush()).toEqual({ rowsWritten: 1 });
+    expect(await g.flush()).toMatchObject({ rowsWritten: 1 });
     expect(await g.row()).toMatchObject({
       homeTeam: { name: 'ARS', kalshiBuyPrice: 47, kalshiSellPrice: 45 },
       draw: { kalshiBuyPrice: 26, kalshiSellPrice: 24 },
@@ -130,7 +136,7 @@ describe('a three-way game from open to final, through Redis and Postgres', () =
 
     // Postgres already holds this version (the pause's tick raised it to t + 10, the emptied book's to t + 20):
     // the final state writes at that same version, and the guard lets it through.
-    expect(await g.flush()).toEqual({ rowsWritten: 1 });
+    expect(await g.flush()).toMatchObject({ rowsWritten: 1 });
     expect(await g.row()).toMatchObject({
       homeTeam: { name: 'ARS', kalshiBuyPrice: 0, kalshiSellPrice: 0 },
       draw: { kalshiBuyPrice: 100, kalshiSellPrice: 100 },
@@ -145,10 +151,10 @@ describe('a three-way game from open to final, through Redis and Postgres', () =
     const t = Date.now();
     g.tick('home', 6100, 6300, t);
     await g.nextMessage(1);
-    expect(await g.flush()).toEqual({ rowsWritten: 1 });
+    expect(await g.flush()).toMatchObject({ rowsWritten: 1 });
     g.status('away', 'paused');
     expect((await g.nextMessage(2)).status).toBe('paused');
-    expect(await g.flush()).toEqual({ rowsWritten: 1 });
+    expect(await g.flush()).toMatchObject({ rowsWritten: 1 });
     expect(await g.row()).toMatchObject({ kalshiStatus: 'paused', kalshiUpdatedAt: t });
     expect((await g.hash()).status).toBe('paused');
   });

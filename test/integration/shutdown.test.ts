@@ -66,7 +66,7 @@ describe('the built service as a child process', () => {
     const output = [...service.text, ...service.logs.map((l) => JSON.stringify(l))].join('\n');
     expect(output).toMatch(/^ {2}DATABASE_URL: needs a URL starting with postgres:\/\//m);
     expect(output).toMatch(/^ {2}REDIS_URL: needs a URL starting with redis:\/\//m);
-    expect(output).toContain('postgres://ingestor:***@db.internal');
+    expect(output).toContain('postgres://***@db.internal'); // without its user information (docs/CONTRACT.md "Configuration")
     expect(output).not.toContain('hunter2');
   });
 

@@ -49,15 +49,8 @@ async function rig(sim: Partial<SimulatorOptions>, refusedRetry = { firstMs: 60_
     log,
     reconnect: { delaysMs: [100], healthyAfterMs: 30_000 },
     refusedRetry,
-    events: {
-      onQuote: (quote) => quotes.push(quote),
-      onInvalid: () => undefined,
-      onMessage: () => undefined,
-      onReconnect: () => undefined,
-      onAuthRejected: () => undefined,
-      onMarketsAdded: () => undefined,
-      onStateChange: () => undefined,
-    },
+    quotes: { applyQuote: (quote) => void quotes.push(quote) },
+    complaints: { report: () => undefined },
   });
   const made = { sim: simulator, feed, quotes, logs };
   rigs.push(made);

@@ -53,7 +53,7 @@ describe('toFlushRows / toFlushPayload', () => {
 describe('FLUSH_STATEMENT', () => {
   it('is a single statement with a single parameter and never uses jsonb_set', () => {
     expect(FLUSH_STATEMENT).not.toMatch(/;/);
-    expect(FLUSH_STATEMENT.match(/\$\d+/g)).toEqual(['$1']);
+    expect(FLUSH_STATEMENT.match(/\$\d+/g)).toEqual(['$1', '$2', '$2']); // the batch, the fencing term
     expect(FLUSH_STATEMENT).not.toMatch(/jsonb_set/i);
   });
 });

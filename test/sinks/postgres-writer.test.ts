@@ -15,6 +15,9 @@ afterAll(async () => {
 });
 
 const T0 = 1_738_772_400_000;
+/** This database's fence is never raised above it (the fencing tests have their own database). */
+const TERM = 1;
+const written = (rowsWritten: number, notObject: string[] = []) => ({ rowsWritten, skipped: [], fenced: false, notObject });
 
 function state(gameId: string, away: TeamPrices, home: TeamPrices, updatedAtMs = T0): GamePrices {
   return { gameId, slug: `slug-${gameId}`, awayTeam: away, homeTeam: home, status: 'open', result: null, ticker: 'T', tickTimeMs: updatedAtMs, updatedAtMs };
@@ -50,7 +53,7 @@ describe('PostgresWriter', () => {
   it('writes the four prices and kalshiUpdatedAt, creating awayTeam/homeTeam, and sets updated_at', async () => {
     const id = await insertGame();
     const before = await read(id);
-    expect(await writer.write([state(id, p(43, 42), p(58, 57))])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([state(id, p(43, 42), p(58, 57))], TERM)).toEqual(written(1));
     const after = await read(id);
     expect(after.data).toEqual({
       awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
@@ -64,7 +67,7 @@ describe('PostgresWriter', () => {
 
   it('keeps sub-cent prices exact and stores nulls as JSON null', async () => {
     const id = await insertGame();
-    await writer.write([state(id, p(45.5, 45.37), p(null, 54.63))]);
+    await writer.write([state(id, p(45.5, 45.37), p(null, 54.63))], TERM);
     const [row] = await db.sql`
       SELECT frontend_data -> 'awayTeam' ->> 'kalshiBuyPrice'  AS ab,
              frontend_data -> 'awayTeam' ->> 'kalshiSellPrice' AS az,
@@ -85,7 +88,7 @@ describe('PostgresWriter', () => {
         homeTeam: { name: 'Rockets', logo: 'hou.png' },
       }),
     );
-    await writer.write([state(id, p(43, 42), p(58, null))]);
+    await writer.write([state(id, p(43, 42), p(58, null))], TERM);
     expect((await read(id)).data).toEqual({
       name: 'Hornets at Rockets',
       nested: { deep: [1, 2, { x: null }] },
@@ -99,7 +102,7 @@ describe('PostgresWriter', () => {
 
   it('replaces an awayTeam/homeTeam that is not a JSON object', async () => {
     const id = await insertGame('{"awayTeam": "Hornets", "homeTeam": null, "other": 1}');
-    expect(await writer.write([state(id, p(43, 42), p(58, 57))])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([state(id, p(43, 42), p(58, 57))], TERM)).toEqual(written(1));
     expect((await read(id)).data).toEqual({
       awayTeam: { kalshiBuyPrice: 43, kalshiSellPrice: 42 },
       homeTeam: { kalshiBuyPrice: 58, kalshiSellPrice: 57 },
@@ -116,63 +119,63 @@ describe('PostgresWriter', () => {
         '"kalshiStatus":"open","kalshiResult":null}',
     );
     const before = await read(id);
-    expect(await writer.write([state(id, p(45.5, null), p(54.6, 54), T0 + 5000)])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([state(id, p(45.5, null), p(54.6, 54), T0 + 5000)], TERM)).toEqual(written(0));
     const after = await read(id);
     expect(after.text).toBe(before.text);
     expect(after.updatedAt.getTime()).toBe(before.updatedAt.getTime());
 
     // ...but one changed price writes the row.
-    expect(await writer.write([state(id, p(45.5, 45), p(54.6, 54), T0 + 5000)])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([state(id, p(45.5, 45), p(54.6, 54), T0 + 5000)], TERM)).toEqual(written(1));
   });
 
   it('a status or result change alone writes the row, at the same version', async () => {
     const id = await insertGame();
-    await writer.write([state(id, p(63, 61), p(39, 37))]);
-    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'closed' }])).toEqual({ rowsWritten: 1 });
+    await writer.write([state(id, p(63, 61), p(39, 37))], TERM);
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'closed' }], TERM)).toEqual(written(1));
     expect((await read(id)).data).toMatchObject({ kalshiStatus: 'closed', kalshiResult: null, kalshiUpdatedAt: T0 });
-    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: null }])).toEqual({ rowsWritten: 1 });
-    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: null }], TERM)).toEqual(written(1));
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }], TERM)).toEqual(written(1));
     expect((await read(id)).data).toMatchObject({ kalshiStatus: 'final', kalshiResult: 'home' });
-    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([{ ...state(id, p(63, 61), p(39, 37)), status: 'final', result: 'home' }], TERM)).toEqual(written(0));
   });
 
   it('writes a three-way game\'s draw (creating it, keeping its other keys); leaves a two-way game\'s draw key alone', async () => {
     const id = await insertGame('{"draw":{"label":"Draw"}}');
     const threeWay = { ...state(id, p(30, 28), p(47, 45)), draw: p(26, null) };
-    expect(await writer.write([threeWay])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([threeWay], TERM)).toEqual(written(1));
     expect((await read(id)).data.draw).toEqual({ label: 'Draw', kalshiBuyPrice: 26, kalshiSellPrice: null });
     // A draw price change alone is a change.
-    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }])).toEqual({ rowsWritten: 1 });
-    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }], TERM)).toEqual(written(1));
+    expect(await writer.write([{ ...threeWay, draw: p(26, 24) }], TERM)).toEqual(written(0));
     expect((await read(id)).data.draw).toEqual({ label: 'Draw', kalshiBuyPrice: 26, kalshiSellPrice: 24 });
 
     const twoWay = await insertGame('{"draw":"not ours"}');
-    await writer.write([state(twoWay, p(30, 28), p(72, 70))]);
+    await writer.write([state(twoWay, p(30, 28), p(72, 70))], TERM);
     expect((await read(twoWay)).data.draw).toBe('not ours');
     const settled = await insertGame('{"draw":7}');
-    await writer.write([{ ...state(settled, p(0, 0), p(0, 0)), draw: p(100, 100), status: 'final', result: 'draw' }]);
+    await writer.write([{ ...state(settled, p(0, 0), p(0, 0)), draw: p(100, 100), status: 'final', result: 'draw' }], TERM);
     expect((await read(settled)).data).toMatchObject({ draw: { kalshiBuyPrice: 100, kalshiSellPrice: 100 }, kalshiStatus: 'final', kalshiResult: 'draw' });
   });
 
   it('never overwrites a newer kalshiUpdatedAt with an older one; an equal one may write', async () => {
     const id = await insertGame();
-    await writer.write([state(id, p(50, 49), p(51, 50), T0 + 10_000)]);
+    await writer.write([state(id, p(50, 49), p(51, 50), T0 + 10_000)], TERM);
     const before = await read(id);
-    expect(await writer.write([state(id, p(10, 9), p(91, 90), T0)])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([state(id, p(10, 9), p(91, 90), T0)], TERM)).toEqual(written(0));
     expect((await read(id)).text).toBe(before.text);
 
-    expect(await writer.write([state(id, p(11, 10), p(90, 89), T0 + 10_000)])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([state(id, p(11, 10), p(90, 89), T0 + 10_000)], TERM)).toEqual(written(1));
     expect((await read(id)).data.awayTeam).toEqual({ kalshiBuyPrice: 11, kalshiSellPrice: 10 });
   });
 
   it('treats a stored kalshiUpdatedAt more than 5 minutes ahead of Postgres\'s clock as absent (a bad exchange time)', async () => {
     const now = Date.now();
     const poisoned = await insertGame(`{"kalshiUpdatedAt":${now * 1000}}`); // a ts_ms in microseconds
-    expect(await writer.write([state(poisoned, p(43, 42), p(58, 57), now)])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([state(poisoned, p(43, 42), p(58, 57), now)], TERM)).toEqual(written(1));
     expect((await read(poisoned)).data.kalshiUpdatedAt).toBe(now);
     // Up to 5 minutes ahead is clock skew, still a version: an older write is refused.
     const ahead = await insertGame(`{"kalshiUpdatedAt":${now + 4 * 60_000}}`);
-    expect(await writer.write([state(ahead, p(43, 42), p(58, 57), now)])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([state(ahead, p(43, 42), p(58, 57), now)], TERM)).toEqual(written(0));
   });
 
   it('treats a non-numeric stored kalshiUpdatedAt as absent, without failing the batch', async () => {
@@ -181,23 +184,22 @@ describe('PostgresWriter', () => {
     const asBool = await insertGame('{"kalshiUpdatedAt":true}');
     const normal = await insertGame();
     const batch = [asString, asObject, asBool, normal].map((id) => state(id, p(43, 42), p(58, 57)));
-    expect(await writer.write(batch)).toEqual({ rowsWritten: 4 });
+    expect(await writer.write(batch, TERM)).toEqual(written(4));
     for (const id of [asString, asObject, asBool]) expect((await read(id)).data.kalshiUpdatedAt).toBe(T0);
   });
 
   it('ignores games not in frontend_games (and never creates them)', async () => {
     const known = await insertGame();
     const unknown = uniqueId('missing');
-    expect(await writer.write([state(unknown, p(1, 2), p(3, 4)), state(known, p(43, 42), p(58, 57))])).toEqual({
-      rowsWritten: 1,
-    });
+    expect(await writer.write([state(unknown, p(1, 2), p(3, 4)), state(known, p(43, 42), p(58, 57))], TERM)).toEqual(written(1));
     const rows = await db.sql`SELECT 1 FROM frontend_games WHERE live_game_id = ${unknown}`;
     expect(rows).toHaveLength(0);
   });
 
-  it('leaves a row whose frontend_data is not a JSON object alone', async () => {
+  it('leaves a row whose frontend_data is not a JSON object alone, and names it so the caller counts it', async () => {
     const id = await insertGame('[1, 2]');
-    expect(await writer.write([state(id, p(43, 42), p(58, 57))])).toEqual({ rowsWritten: 0 });
+    const fine = await insertGame();
+    expect(await writer.write([state(id, p(43, 42), p(58, 57)), state(fine, p(43, 42), p(58, 57))], TERM)).toEqual(written(1, [id]));
     expect((await read(id)).data).toEqual([1, 2]);
   });
 
@@ -205,12 +207,12 @@ describe('PostgresWriter', () => {
     const id = await insertGame();
     const newer = state(id, p(60, 59), p(41, 40), T0 + 2);
     const older = state(id, p(30, 29), p(71, 70), T0 + 1);
-    expect(await writer.write([newer, older])).toEqual({ rowsWritten: 1 });
+    expect(await writer.write([newer, older], TERM)).toEqual(written(1));
     expect((await read(id)).data.awayTeam).toEqual({ kalshiBuyPrice: 60, kalshiSellPrice: 59 });
   });
 
   it('an empty batch writes nothing and sends nothing', async () => {
-    expect(await writer.write([])).toEqual({ rowsWritten: 0 });
+    expect(await writer.write([], TERM)).toEqual(written(0));
   });
 
   it('writes a batch of 5000 games in one statement', async () => {
@@ -223,11 +225,11 @@ describe('PostgresWriter', () => {
       statements.length = 0;
       const batch = ids.map((id, i) => state(id, p(40 + (i % 50) / 100, 39), p(61, 60 - (i % 7) / 10)));
 
-      expect(await new PostgresWriter(counted).write(batch)).toEqual({ rowsWritten: 5000 });
+      expect(await new PostgresWriter(counted).write(batch, TERM)).toEqual(written(5000));
       expect(statements).toHaveLength(1);
 
       statements.length = 0;
-      expect(await new PostgresWriter(counted).write(batch)).toEqual({ rowsWritten: 0 }); // unchanged now
+      expect(await new PostgresWriter(counted).write(batch, TERM)).toEqual(written(0)); // unchanged now
       expect(statements).toHaveLength(1);
     } finally {
       await counted.end({ timeout: 5 });
@@ -240,6 +242,9 @@ describe('PostgresWriter', () => {
   it('rejects when the database fails (the caller retries)', async () => {
     const broken = postgres(db.url, { max: 1, onnotice: () => undefined });
     await broken.end();
-    await expect(new PostgresWriter(broken).write([state('x', p(1, 2), p(3, 4))])).rejects.toThrow();
+    await expect(new PostgresWriter(broken).write([state('x', p(1, 2), p(3, 4))], TERM)).rejects.toMatchObject({
+      name: 'PostgresWriteError',
+      code: 'unreachable',
+    });
   });
 });

@@ -108,3 +108,65 @@ describe('loadConfig', () => {
     expect(result.ok && result.config.flushOffsetMs).toBe(500);
   });
 });
+
+describe('loadConfig: bounds and URLs (issue 23)', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    const result = loadConfig({ KALSHI_WS_ENABLED: 'false', ...env });
+    return result.ok ? [] : result.problems;
+  };
+  const TIME_VARIABLES = [
+    'FLUSH_INTERVAL_MS', 'FLUSH_OFFSET_MS', 'PUBLISH_INTERVAL_MS', 'MAPPER_REFRESH_MS', 'LEADER_LOCK_TTL_MS', 'LEADER_RETRY_MS',
+    'FALLBACK_AFTER_MS', 'FALLBACK_POLL_INTERVAL_MS', 'STALL_TIMEOUT_MS', 'RECONCILE_INTERVAL_MS', 'SHUTDOWN_TIMEOUT_MS',
+  ];
+
+  it('refuses every time above 2,147,483,647 ms (a timer fires after 1 ms beyond it), one line each', () => {
+    const thirtyDays = String(30 * 24 * 3600 * 1000);
+    const problems = problemsOf(Object.fromEntries(TIME_VARIABLES.map((name) => [name, thirtyDays])));
+    expect(problems).toHaveLength(TIME_VARIABLES.length);
+    for (const name of TIME_VARIABLES) {
+      expect(problems.filter((p) => p.startsWith(`${name}:`))).toEqual([expect.stringMatching(/2147483647/)]);
+    }
+    expect(problemsOf(Object.fromEntries(TIME_VARIABLES.map((name) => [name, '2147483647'])))).toEqual([]);
+  });
+
+  it('keeps sensible minimums (a 0 ms flush period or lock ttl is refused)', () => {
+    expect(problemsOf({ FLUSH_INTERVAL_MS: '0', LEADER_LOCK_TTL_MS: '0', STALL_TIMEOUT_MS: '0' })).toHaveLength(3);
+  });
+
+  it.each([
+    ['/', 'postgres://ingest:Zq/Wv@db:5432/prices'],
+    ['?', 'postgres://ingest:Zq?Wv@db:5432/prices'],
+    ['#', 'postgres://ingest:Zq#Wv@db:5432/prices'],
+    ['@', 'postgres://ingest:Zq@Wv@db:5432/prices'],
+    ['/ after digits', 'postgres://ingest:7731/4419@db:5432/prices'],
+  ])('a DATABASE_URL whose password holds an unencoded %s: one line naming the variable, no user information', (_label, url) => {
+    const problems = problemsOf({ DATABASE_URL: url });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL: needs a URL .*percent-encoded/);
+    expect(problems[0]).not.toMatch(/Zq|Wv|7731|4419|ingest/);
+    expect(problems[0]).toContain('***@');
+  });
+
+  it('the same for REDIS_URL and the Kalshi URLs that match the pattern but do not parse', () => {
+    const problems = problemsOf({ REDIS_URL: 'redis://:hunter#2@cache:6379', KALSHI_WS_URL: 'wss://[::1', KALSHI_REST_URL: 'https://exa mple' });
+    expect(problems.find((p) => p.startsWith('REDIS_URL:'))).toMatch(/percent-encoded/);
+    expect(problems.join('\n')).not.toContain('hunter');
+    expect(problems.find((p) => p.startsWith('KALSHI_WS_URL:'))).toMatch(/parses/);
+    expect(problems.filter((p) => p.startsWith('KALSHI_REST_URL:'))).toHaveLength(1);
+  });
+
+  it('a password percent-encoded is fine, and so are multi-host URLs with read-write or primary', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://ingest:p%2F%3F%23%40ss@db:5432/prices' })).toEqual([]);
+    expect(problemsOf({ DATABASE_URL: 'postgres://u:p@h1:5432,h2:5432/db?target_session_attrs=read-write' })).toEqual([]);
+    expect(problemsOf({ DATABASE_URL: 'postgres://u:p@h1,h2:5433/db?target_session_attrs=primary' })).toEqual([]);
+    const result = loadConfig({ KALSHI_WS_ENABLED: 'false', DATABASE_URL: 'postgres://u:p@h1:5432,h2:5432/db?target_session_attrs=read-write' });
+    expect(result.ok && result.config.databaseUrl).toBe('postgres://u:p@h1:5432,h2:5432/db?target_session_attrs=read-write');
+  });
+
+  it('a multi-host URL with a bad port or a target the service cannot write to is refused, one line', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://u:p@h1:5432,h2:99999/db' })).toEqual([expect.stringMatching(/^DATABASE_URL: .*ports 1 to 65535/)]);
+    expect(problemsOf({ DATABASE_URL: 'postgres://u:p@h1,h2/db?target_session_attrs=read-only' })).toEqual([
+      expect.stringMatching(/^DATABASE_URL: needs target_session_attrs read-write or primary/),
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { FlushLoop, type FlushLoopOptions } from '../../src/pipeline/flush-loop';
+import { FlushLoop, type BatchSink, type FlushLoopOptions } from '../../src/pipeline/flush-loop';
 import type { GamePrices } from '../../src/prices/types';
 import { LatestByGame } from '../../src/prices/latest-by-game';
 import { gameState } from '../helpers/game-state';
@@ -18,8 +18,8 @@ interface Sink {
   maxConcurrent: number;
 }
 
-function sink(): Sink & { write: FlushLoopOptions['write'] } {
-  const s: Sink & { write: FlushLoopOptions['write'] } = {
+function sink(): Sink & { write: BatchSink['write'] } {
+  const s: Sink & { write: BatchSink['write'] } = {
     starts: [],
     written: [],
     plan: [],
@@ -50,11 +50,23 @@ function loopWith(s: ReturnType<typeof sink>, queue: LatestByGame, extra: Partia
     intervalMs: 1000,
     offsetMs: 250,
     maxQueueSize: 1000,
-    write: s.write,
-    onFailure: (_error, size) => failures.push(size),
+    store: s,
+    failures: { failed: (_error, size) => void failures.push(size) },
     ...extra,
   });
   return { loop, failures };
+}
+
+const runs = new Map<FlushLoop, AbortController>();
+/** The leader term runs each loop once under its signal; these tests do the same. */
+function start(loop: FlushLoop): void {
+  const controller = new AbortController();
+  runs.set(loop, controller);
+  void loop.run(controller.signal);
+}
+function stop(loop: FlushLoop): void {
+  runs.get(loop)?.abort();
+  runs.delete(loop);
 }
 
 beforeEach(() => {
@@ -69,7 +81,7 @@ describe('FlushLoop', () => {
     const queue = new LatestByGame();
     const s = sink();
     const { loop } = loopWith(s, queue);
-    loop.start();
+    start(loop);
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(249);
     expect(s.starts).toEqual([]);
@@ -81,7 +93,7 @@ describe('FlushLoop', () => {
     await jest.advanceTimersByTimeAsync(1000);
     expect(s.starts).toEqual([250, 2250]);
     expect(s.written.map((b) => b.map((p) => p.gameId))).toEqual([['a'], ['b']]);
-    loop.stop();
+    stop(loop);
   });
 
   it('never runs two flushes at once: a slow write delays the next slot, it does not stack', async () => {
@@ -89,7 +101,7 @@ describe('FlushLoop', () => {
     const s = sink();
     s.plan = ['hold'];
     const { loop } = loopWith(s, queue);
-    loop.start();
+    start(loop);
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(250);
     expect(loop.busy).toBe(true);
@@ -102,7 +114,7 @@ describe('FlushLoop', () => {
     await jest.advanceTimersByTimeAsync(1000); // the next slot after the write ended (3250 → 4250)
     expect(s.starts).toEqual([250, 4250]);
     expect(s.maxConcurrent).toBe(1);
-    loop.stop();
+    stop(loop);
   });
 
   it('retries a failed batch on a short backoff, not at the next slot, then returns to the slots', async () => {
@@ -110,8 +122,7 @@ describe('FlushLoop', () => {
     const s = sink();
     s.plan = ['fail', 'fail', 'fail', 'ok'];
     const { loop, failures } = loopWith(s, queue, { intervalMs: 5000, offsetMs: 2500 });
-    loop.start();
-    loop.start(); // idempotent: a second chain would retry twice as often
+    start(loop);
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(2500 + 100 + 200 + 400);
     expect(s.starts).toEqual([2500, 2600, 2800, 3200]);
@@ -120,7 +131,7 @@ describe('FlushLoop', () => {
     queue.put(state('b', 41, 2));
     await jest.advanceTimersByTimeAsync(5000);
     expect(s.starts).toEqual([2500, 2600, 2800, 3200, 7500]);
-    loop.stop();
+    stop(loop);
   });
 
   it('caps the retry delay at one second (or the interval, if shorter)', async () => {
@@ -128,24 +139,24 @@ describe('FlushLoop', () => {
     const s = sink();
     s.plan = Array.from({ length: 8 }, () => 'fail' as const);
     const { loop } = loopWith(s, queue, { intervalMs: 60_000, offsetMs: 0 });
-    loop.start();
+    start(loop);
     queue.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(60_000);
     await jest.advanceTimersByTimeAsync(100 + 200 + 400 + 800 + 1000 + 1000 + 1000);
     const gaps = s.starts.slice(1).map((t, i) => t - (s.starts[i]));
     expect(gaps).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
-    loop.stop();
+    stop(loop);
 
     const short = sink();
     short.plan = ['fail', 'fail', 'fail', 'fail'];
     const q2 = new LatestByGame();
     const { loop: fast } = loopWith(short, q2, { intervalMs: 300, offsetMs: 0 });
     jest.setSystemTime(T0);
-    fast.start();
+    start(fast);
     q2.put(state('a', 40, 1));
     await jest.advanceTimersByTimeAsync(300 + 100 + 200 + 300);
     expect(short.starts.slice(1).map((t, i) => t - (short.starts[i]))).toEqual([100, 200, 300]);
-    fast.stop();
+    stop(fast);
   });
 
   it('puts a failed batch back under entries that arrived while it was in flight', async () => {
@@ -158,18 +169,20 @@ describe('FlushLoop', () => {
       intervalMs: 1000,
       offsetMs: 0,
       maxQueueSize: 1000,
-      write: async (batch) => {
+      store: {
+        write: async (batch) => {
         calls += 1;
         if (calls === 1) {
           await new Promise<void>((r) => (release = r));
           throw new Error('db down');
         }
         batches.push([...batch]);
+        },
       },
-      onFailure: () => undefined,
+      failures: { failed: () => undefined },
     });
     jest.setSystemTime(T0);
-    failing.start();
+    start(failing);
     q.put(state('a', 40, 1));
     q.put(state('b', 50, 1));
     await jest.advanceTimersByTimeAsync(1000);
@@ -179,22 +192,22 @@ describe('FlushLoop', () => {
     expect(batches).toHaveLength(1);
     const written = new Map(batches[0]?.map((p) => [p.gameId, p.awayTeam.kalshiBuyPrice]));
     expect(written).toEqual(new Map([['a', 45], ['b', 50]]));
-    failing.stop();
+    stop(failing);
   });
 
   it('flushes early when the queue reaches MAX_QUEUE_SIZE, but not while the sink is failing', async () => {
     const queue = new LatestByGame();
     const s = sink();
     const { loop } = loopWith(s, queue, { intervalMs: 60_000, offsetMs: 0, maxQueueSize: 3 });
-    loop.start();
+    start(loop);
     for (const id of ['a', 'b']) {
       queue.put(state(id, 40, 1));
-      loop.notifyQueued();
+      loop.queued();
     }
     await jest.advanceTimersByTimeAsync(0);
     expect(s.starts).toEqual([]);
     queue.put(state('c', 40, 1));
-    loop.notifyQueued();
+    loop.queued();
     await jest.advanceTimersByTimeAsync(0);
     expect(s.starts).toEqual([0]);
     expect(s.written.map((b) => b.length)).toEqual([3]);
@@ -202,29 +215,28 @@ describe('FlushLoop', () => {
     s.plan = ['fail', 'ok'];
     for (const id of ['d', 'e', 'f']) {
       queue.put(state(id, 40, 1));
-      loop.notifyQueued();
+      loop.queued();
     }
     await jest.advanceTimersByTimeAsync(0);
     expect(s.starts).toEqual([0, 0]);
     // A failed early flush is retried on the backoff, not at the minute's slot.
     queue.put(state('g', 40, 1));
-    loop.notifyQueued(); // failing: not forced again
+    loop.queued(); // failing: not forced again
     await jest.advanceTimersByTimeAsync(99);
     expect(s.starts).toEqual([0, 0]);
     await jest.advanceTimersByTimeAsync(1);
     expect(s.starts).toEqual([0, 0, 100]);
     expect(s.written.map((b) => b.length)).toEqual([3, 4]);
-    loop.stop();
+    stop(loop);
   });
 
-  it('stop() ends the timer: nothing is written afterwards; flush() still writes on demand', async () => {
+  it('the signal ends the timer: nothing is written afterwards; flush() still writes on demand', async () => {
     const queue = new LatestByGame();
     const s = sink();
     const { loop } = loopWith(s, queue);
-    loop.start();
-    loop.start(); // idempotent: still one chain
+    start(loop);
     queue.put(state('a', 40, 1));
-    loop.stop();
+    stop(loop);
     await jest.advanceTimersByTimeAsync(5000);
     expect(s.starts).toEqual([]);
     await loop.flush();
@@ -233,17 +245,16 @@ describe('FlushLoop', () => {
     expect(s.starts).toHaveLength(1);
   });
 
-  it('runs a single chain when started twice', async () => {
+  it('runs one chain: one flush per slot', async () => {
     const queue = new LatestByGame();
     const s = sink();
     const { loop } = loopWith(s, queue);
-    loop.start();
-    loop.start();
+    start(loop);
     for (let i = 0; i < 3; i += 1) {
       queue.put(state('a', 40 + i, i));
       await jest.advanceTimersByTimeAsync(1000);
     }
     expect(s.starts).toEqual([250, 1250, 2250]);
-    loop.stop();
+    stop(loop);
   });
 });

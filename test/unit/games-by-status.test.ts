@@ -10,7 +10,7 @@ const market = (gameId: string, side: 'home' | 'away' | 'draw'): MappedMarket =>
 
 describe('games by status', () => {
   it('counts the book\'s games by status at each scrape, every status named, 0 without a term', async () => {
-    const pipeline = new PricePipeline({ onQueued: () => undefined, onUnmapped: () => undefined, onRefused: () => undefined });
+    const pipeline = new PricePipeline({ complaints: { report: () => undefined } });
     const markets = [market('g1', 'home'), market('g1', 'away'), market('g2', 'home'), market('g3', 'home'), market('g3', 'draw')];
     pipeline.applyMapping(diffMarketMaps(new Map(), new Map(markets.map((m) => [m.ticker, m]))));
     let term: TermStatus = { ...NO_TERM, leading: true, gamesByStatus: pipeline.gamesByStatus() };

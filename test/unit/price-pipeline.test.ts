@@ -18,24 +18,30 @@ const rest = (ticker: string, yesBid: number | null, yesAsk: number | null, at: 
 
 function setup() {
   const events = { queued: 0, unmapped: [] as string[], refused: [] as [string, Record<string, unknown>][] };
+  const fallback = new Set<string>();
   const pipeline = new PricePipeline({
-    onQueued: () => (events.queued += 1),
-    onUnmapped: (ticker) => events.unmapped.push(ticker),
-    onRefused: (reason, detail) => events.refused.push([reason, detail]),
+    watcher: { queued: () => void (events.queued += 1) },
+    complaints: {
+      report: (reason, detail = {}) => {
+        if (reason === 'unknown_ticker') events.unmapped.push(detail.ticker as string);
+        else events.refused.push([reason, detail]);
+      },
+    },
+    fallback,
   });
   const map = (markets: MappedMarket[], before: MappedMarket[] = []) =>
     pipeline.applyMapping(diffMarketMaps(new Map(before.map((m) => [m.ticker, m])), new Map(markets.map((m) => [m.ticker, m]))));
   const drain = () => ({ flush: pipeline.flushQueue.drain(), publish: pipeline.publishQueue.drain() });
-  return { pipeline, events, map, drain };
+  return { pipeline, events, map, drain, fallback };
 }
 
 describe('isBelievableExchangeTime', () => {
-  it('accepts integer ms within [now − 24 h, now + 5 min], bounds included', () => {
+  it('accepts integer ms within [now − 24 h, now + 60 s], bounds included', () => {
     expect(isBelievableExchangeTime(NOW, NOW)).toBe(true);
     expect(isBelievableExchangeTime(NOW - MAX_EXCHANGE_TIME_AGE_MS, NOW)).toBe(true);
     expect(isBelievableExchangeTime(NOW + MAX_EXCHANGE_TIME_LEAD_MS, NOW)).toBe(true);
     expect(MAX_EXCHANGE_TIME_AGE_MS).toBe(86_400_000);
-    expect(MAX_EXCHANGE_TIME_LEAD_MS).toBe(300_000);
+    expect(MAX_EXCHANGE_TIME_LEAD_MS).toBe(60_000);
   });
   it('refuses a time outside the window, a microsecond ts_ms, a fraction, NaN and infinities', () => {
     expect(isBelievableExchangeTime(NOW - MAX_EXCHANGE_TIME_AGE_MS - 1, NOW)).toBe(false);
@@ -49,6 +55,29 @@ describe('isBelievableExchangeTime', () => {
 });
 
 describe('PricePipeline.applyQuote', () => {
+  it('refuses a tick 4 minutes in the future (bad_timestamp), so it cannot freeze its game until our clock catches up', () => {
+    const { pipeline, events, map, drain } = setup();
+    map([home]);
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW + 4 * 60_000), NOW);
+    expect(events.refused).toEqual([['bad_timestamp', expect.objectContaining({ ticker: 'HOU' })]]);
+    drain();
+    pipeline.applyQuote(socket('HOU', 6000, 6200, NOW + 1000), NOW + 1000); // the next real tick is applied
+    expect(drain().flush).toMatchObject([{ homeTeam: { kalshiBuyPrice: 62, kalshiSellPrice: 60 } }]);
+  });
+
+  it('lastQuoteAtMs ages on accepted quotes only: refused, stale and unmapped ones leave it', () => {
+    const { pipeline, map } = setup();
+    map([home]);
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
+    expect(pipeline.lastQuoteAtMs).toBe(NOW);
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW * 1000), NOW + 1000); // bad_timestamp
+    pipeline.applyQuote(socket('HOU', 5100, 5300, NOW - 1), NOW + 2000); // older than the last applied
+    pipeline.applyQuote(socket('NOPE', 5100, 5300, NOW + 3000), NOW + 3000); // unmapped
+    expect(pipeline.lastQuoteAtMs).toBe(NOW);
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW + 4000), NOW + 4000); // same prices, newer: the market is alive
+    expect(pipeline.lastQuoteAtMs).toBe(NOW + 4000);
+  });
+
   it('queues a changed game in both queues and says so once', () => {
     const { pipeline, events, map, drain } = setup();
     map([home]);
@@ -101,21 +130,24 @@ describe('PricePipeline.applyQuote', () => {
     expect(events.refused).toEqual([]);
   });
 
-  it('REST feeds a socket-quoted market only while told the fallback is active', () => {
-    const { pipeline, events, map } = setup();
-    map([home]);
+  it('REST feeds a socket-quoted market only while that market is in fallback, never its neighbour', () => {
+    const { pipeline, events, map, fallback } = setup();
+    map([home, away]);
     pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
+    pipeline.applyQuote(socket('CHA', 4700, 4900, NOW), NOW);
     pipeline.applyQuote(rest('HOU', 3000, 3200, NOW + 1), NOW + 1);
-    expect(events.queued).toBe(1);
-    expect(pipeline.fallbackActive).toBe(false);
-    pipeline.setFallbackActive(true);
-    expect(pipeline.fallbackActive).toBe(true);
-    pipeline.applyQuote(rest('HOU', 3000, 3200, NOW + 2), NOW + 2);
     expect(events.queued).toBe(2);
-    pipeline.setFallbackActive(false);
+    fallback.add('HOU');
+    pipeline.applyQuote(rest('HOU', 3000, 3200, NOW + 2), NOW + 2);
+    expect(events.queued).toBe(3);
+    // CHA ticks on a healthy connection: REST leaves it alone.
+    pipeline.applyQuote(rest('CHA', 1000, 1200, NOW + 2), NOW + 2);
+    expect(events.queued).toBe(3);
+    expect(pipeline.book.quoteOf('CHA')).toMatchObject({ yesAsk: 4900, source: 'socket' });
+    fallback.delete('HOU');
     pipeline.applyQuote(socket('HOU', 5000, 5300, NOW + 3), NOW + 3);
     pipeline.applyQuote(rest('HOU', 3100, 3200, NOW + 4), NOW + 4);
-    expect(events.queued).toBe(3);
+    expect(events.queued).toBe(4);
     expect(pipeline.book.quoteOf('HOU')).toMatchObject({ yesAsk: 5300, source: 'socket' });
   });
 
@@ -134,19 +166,27 @@ describe('PricePipeline.applyQuote', () => {
     map([home, away]);
     pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
     drain();
-    pipeline.applyInitialQuotes([rest('HOU', 1000, 1200, NOW + 1), rest('CHA', 4700, 4900, NOW + 1)], NOW + 1);
+    pipeline.applyRestQuotes([rest('HOU', 1000, 1200, NOW + 1), rest('CHA', 4700, 4900, NOW + 1)]);
     expect(drain().publish).toMatchObject([{ homeTeam: { kalshiBuyPrice: 52 }, awayTeam: { kalshiBuyPrice: 49 }, updatedAtMs: NOW }]);
   });
 
-  it('reset forgets markets, queues and the fallback flag', () => {
+  it('reset forgets markets and queues', () => {
     const { pipeline, map } = setup();
     map([home]);
-    pipeline.setFallbackActive(true);
     pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
     pipeline.reset();
     expect(pipeline.book.marketCount).toBe(0);
     expect(pipeline.flushQueue.size + pipeline.publishQueue.size).toBe(0);
-    expect(pipeline.fallbackActive).toBe(false);
+  });
+
+  it('takes nothing more once the term\'s signal has aborted', () => {
+    const controller = new AbortController();
+    const pipeline = new PricePipeline({ complaints: { report: () => undefined }, signal: controller.signal });
+    pipeline.applyMapping(diffMarketMaps(new Map(), new Map([[home.ticker, home]])));
+    controller.abort();
+    pipeline.applyQuote(socket('HOU', 5000, 5200, NOW), NOW);
+    expect(pipeline.book.hasQuote('HOU')).toBe(false);
+    expect(pipeline.publishQueue.size).toBe(0);
   });
 });
 

@@ -32,22 +32,30 @@ function harness(intervalMs: number, publish?: (batch: readonly GamePrices[]) =>
     queue,
     intervalMs,
     retryDelayMs: () => 50,
-    publish:
-      publish ??
-      ((batch) => {
-        const at = Date.now();
-        const rows = batch.map((p) => ({ at, gameId: p.gameId, tickTimeMs: p.tickTimeMs }));
-        batches.push(rows);
-        published.push(...rows);
-        return Promise.resolve();
-      }),
-    onFailure: (_error, size) => failures.push(size),
+    channel: {
+      publish:
+        publish ??
+        ((batch) => {
+          const at = Date.now();
+          const rows = batch.map((p) => ({ at, gameId: p.gameId, tickTimeMs: p.tickTimeMs }));
+          batches.push(rows);
+          published.push(...rows);
+          return Promise.resolve();
+        }),
+    },
+    failures: { failed: (_error, size) => void failures.push(size) },
   });
   const put = (gameId: string) => {
     queue.put(state(gameId, Date.now()));
-    loop.notifyQueued();
   };
-  return { queue, loop, published, batches, failures, put };
+  // The leader term runs the loop once under its signal; each test does the same.
+  let run = new AbortController();
+  const start = () => {
+    run = new AbortController();
+    void loop.run(run.signal);
+  };
+  const stop = () => run.abort();
+  return { queue, loop, published, batches, failures, put, start, stop };
 }
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i]));
@@ -81,7 +89,7 @@ describe('LatestByGame hooks for the publish throttle', () => {
 describe('PublishLoop: leading-edge throttle per game', () => {
   it('publishes an isolated tick at once, in the same turn, every quiet game of the turn in one batch', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     h.put('a');
     h.put('b');
@@ -93,12 +101,12 @@ describe('PublishLoop: leading-edge throttle per game', () => {
         { at: t0, gameId: 'b', tickTimeMs: t0 },
       ],
     ]);
-    h.loop.stop();
+    h.stop();
   });
 
   it('coalesces a burst to its last state, which leaves when the window ends', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     for (let i = 0; i <= 10; i++) {
       h.put('a'); // t0, t0+5, …, t0+50
@@ -110,12 +118,12 @@ describe('PublishLoop: leading-edge throttle per game', () => {
       { at: t0, gameId: 'a', tickTimeMs: t0 },
       { at: t0 + 100, gameId: 'a', tickTimeMs: t0 + 50 },
     ]);
-    h.loop.stop();
+    h.stop();
   });
 
   it('publishes a game at most once per window, and its last state within a window of its last tick', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     let last = t0;
     for (let i = 0; i < 200; i++) {
@@ -131,12 +139,12 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     const final = h.published[h.published.length - 1];
     expect(final.tickTimeMs).toBe(last);
     expect(final.at - last).toBeLessThanOrEqual(100);
-    h.loop.stop();
+    h.stop();
   });
 
   it('does not hold a quiet game back behind a busy game’s window', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     h.put('busy');
     await jest.advanceTimersByTimeAsync(10);
     h.put('busy'); // waits for its window
@@ -154,19 +162,19 @@ describe('PublishLoop: leading-edge throttle per game', () => {
       ['quiet', t],
       ['busy', t + 80],
     ]);
-    h.loop.stop();
+    h.stop();
   });
 
   it('lets a window that saw no change end quietly: the next change leaves at once', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     h.put('a');
     await jest.advanceTimersByTimeAsync(150);
     const t = Date.now();
     h.put('a');
     await jest.advanceTimersByTimeAsync(0);
     expect(h.published.map((p) => p.at)).toEqual([t - 150, t]);
-    h.loop.stop();
+    h.stop();
   });
 
   it('keeps one batch in flight at a time, so each game’s states leave in order', async () => {
@@ -181,7 +189,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
       for (const p of batch) order.push({ at, gameId: p.gameId, tickTimeMs: p.tickTimeMs });
       concurrent -= 1;
     });
-    h.loop.start();
+    h.start();
     for (let i = 0; i < 100; i++) {
       h.put(`g${i % 3}`);
       await jest.advanceTimersByTimeAsync(3);
@@ -195,7 +203,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     }
     // The last state of each game was published.
     expect(order.filter((p) => p.gameId === 'g0').pop()?.tickTimeMs).toBe(1_000_000 + 99 * 3);
-    h.loop.stop();
+    h.stop();
   });
 
   it('requeues a failed batch under newer states and retries with backoff, publishing the newest', async () => {
@@ -211,7 +219,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
         };
       }),
     );
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     h.put('a');
     h.put('b');
@@ -232,12 +240,12 @@ describe('PublishLoop: leading-edge throttle per game', () => {
       ['b', t0],
     ]);
     expect(h.queue.size).toBe(0);
-    h.loop.stop();
+    h.stop();
   });
 
   it('publishes an urgent state (a status change) at once, inside its game\'s window, then opens a new window', async () => {
     const h = harness(1000);
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     h.put('a');
     await jest.advanceTimersByTimeAsync(10);
@@ -255,24 +263,24 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     expect(h.published).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(600);
     expect(h.published).toHaveLength(3);
-    h.loop.stop();
+    h.stop();
   });
 
   it('with PUBLISH_INTERVAL_MS=0 publishes every change at once', async () => {
     const h = harness(0);
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     for (let i = 0; i < 5; i++) {
       h.put('a');
       await jest.advanceTimersByTimeAsync(1);
     }
     expect(h.published.map((p) => [p.at, p.tickTimeMs])).toEqual([0, 1, 2, 3, 4].map((d) => [t0 + d, t0 + d]));
-    h.loop.stop();
+    h.stop();
   });
 
   it('rounds window ends up to the grain, so games whose windows end close together leave in one batch', async () => {
     const h = harness(100); // grain 5 ms
-    h.loop.start();
+    h.start();
     const t0 = Date.now();
     await jest.advanceTimersByTimeAsync(1);
     h.put('a');
@@ -283,16 +291,16 @@ describe('PublishLoop: leading-edge throttle per game', () => {
     h.put('b'); // both wait: a's window would end at t0+101, b's at t0+103; both are rounded to t0+105
     await jest.advanceTimersByTimeAsync(110);
     expect(h.batches.map((b) => b.map((p) => [p.gameId, p.at - t0]))).toEqual([[['a', 1]], [['b', 3]], [['a', 105], ['b', 105]]]);
-    h.loop.stop();
+    h.stop();
   });
 
   it('flush() publishes everything queued, windows or not', async () => {
     const h = harness(100);
-    h.loop.start();
+    h.start();
     h.put('a');
     await jest.advanceTimersByTimeAsync(10);
     h.put('a');
-    h.loop.stop();
+    h.stop();
     await h.loop.flush();
     expect(h.published.map((p) => p.tickTimeMs)).toEqual([1_000_000, 1_000_010]);
     expect(h.queue.size).toBe(0);
@@ -306,7 +314,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
         async (steps) => {
           jest.setSystemTime(1_000_000);
           const h = harness(interval);
-          h.loop.start();
+          h.start();
           const puts: { gameId: string; t: number }[] = [];
           const lastPublishAt = new Map<string, number>();
           for (const step of steps) {
@@ -327,7 +335,7 @@ describe('PublishLoop: leading-edge throttle per game', () => {
             for (const p of h.published.slice(mark)) lastPublishAt.set(p.gameId, p.at);
           }
           await jest.advanceTimersByTimeAsync(interval * 2);
-          h.loop.stop();
+          h.stop();
           for (const gameId of new Set(puts.map((p) => p.gameId))) {
             const mine = h.published.filter((p) => p.gameId === gameId);
             for (const gap of gaps(mine.map((p) => p.at))) expect(gap).toBeGreaterThanOrEqual(interval);

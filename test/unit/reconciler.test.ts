@@ -45,54 +45,55 @@ function setup() {
     book.set(quote.ticker, quote);
     socketAt.set(quote.ticker, clock);
   };
+  const fallback = new Set<string>();
   const reconciler = new Reconciler({
     rest,
-    signal: controller.signal,
     // The loop is the shared `every` helper; here each round is run by hand on a fake clock.
     intervalMs: 3_600_000,
     now: () => clock,
     log: pino({ level: 'silent' }),
     tickers: () => ['A', 'B', 'C'],
     inactive: new InactiveMarkets(),
-    current: (ticker) => book.get(ticker),
-    lastSocketAtMs: (ticker) => socketAt.get(ticker) ?? 0,
+    book: { quoteOf: (ticker) => book.get(ticker), socketAtOf: (ticker) => socketAt.get(ticker) ?? 0 },
     silentAfterMs: 500,
-    socketHealthy: () => true,
-    apply: (quotes) => quotes.forEach((quote) => book.set(quote.ticker, quote)),
-    onCorrections: (count) => void (corrections += count),
+    socket: { serves: () => true, resubscribe: (tickers) => resubscribed.push([...tickers]) },
+    fallback,
+    sink: { applyRestQuotes: (quotes) => quotes.forEach((quote) => book.set(quote.ticker, quote)) },
+    corrections: { inc: (count) => void (corrections += count) },
     onInvalid: () => undefined,
-    resubscribe: (tickers) => resubscribed.push([...tickers]),
   });
-  return { rest, controller, book, tick, reconciler, resubscribed, corrections: () => corrections };
+  const done = reconciler.run(controller.signal);
+  const round = () => reconciler.runOnce(controller.signal);
+  return { rest, controller, book, tick, reconciler, round, done, fallback, resubscribed, corrections: () => corrections };
 }
 
 describe('Reconciler', () => {
   afterEach(() => void (clock += 1_000_000));
 
   it('reads only markets the socket has been silent on, and corrects only those', async () => {
-    const { rest, controller, book, tick, reconciler, corrections } = setup();
+    const { rest, controller, book, tick, round, done, corrections } = setup();
     for (const t of ['A', 'B', 'C']) tick(q(t, 4000, 4200, 'socket'));
     rest.prices.set('A', q('A', 4500, 4700));
     rest.prices.set('B', q('B', 4500, 4700));
     clock += 600;
     tick(q('B', 4000, 4200, 'socket')); // B is alive
     clock += 400;
-    await reconciler.runOnce();
+    await round();
     expect(rest.calls).toEqual([['A', 'C']]);
     expect(book.get('A')).toMatchObject({ yesBid: 4500, source: 'rest' });
     expect(book.get('B')).toMatchObject({ yesBid: 4000, source: 'socket' });
     expect(corrections()).toBe(1);
     controller.abort();
-    await reconciler.done;
+    await done;
   });
 
   it('leaves a market the socket ticked while the read was in flight (a race, not a dead subscription)', async () => {
-    const { rest, controller, book, tick, reconciler, corrections } = setup();
+    const { rest, controller, book, tick, round, corrections } = setup();
     tick(q('A', 4000, 4200, 'socket'));
     rest.prices.set('A', q('A', 4500, 4700));
     rest.during = () => tick(q('A', 4100, 4300, 'socket'));
     clock += 1000;
-    await reconciler.runOnce();
+    await round();
     expect(rest.calls).toHaveLength(1);
     expect(book.get('A')).toMatchObject({ yesBid: 4100, source: 'socket' });
     expect(corrections()).toBe(0);
@@ -100,34 +101,44 @@ describe('Reconciler', () => {
   });
 
   it('subscribes again only the market corrected in two rounds in a row, not one the socket contradicted between', async () => {
-    const { rest, controller, tick, reconciler, resubscribed } = setup();
+    const { rest, controller, tick, round, resubscribed } = setup();
     tick(q('A', 4000, 4200, 'socket'));
     tick(q('B', 4000, 4200, 'socket'));
     // Both drift from REST; each round REST moves on, so both differ again.
     rest.prices.set('A', q('A', 4500, 4700));
     rest.prices.set('B', q('B', 4500, 4700));
     clock += 1000;
-    await reconciler.runOnce(); // round 1: A and B corrected
+    await round(); // round 1: A and B corrected
     expect(resubscribed).toEqual([]);
     tick(q('B', 4000, 4200, 'socket')); // the socket contradicts B's correction: alive
     rest.prices.set('A', q('A', 4600, 4800));
     rest.prices.set('B', q('B', 4600, 4800));
     clock += 1000;
-    await reconciler.runOnce(); // round 2: A silent since round 1 → resubscribe; B spoke → its count starts over
+    await round(); // round 2: A silent since round 1 → resubscribe; B spoke → its count starts over
     expect(resubscribed).toEqual([['A']]);
     controller.abort();
   });
 
+  it('leaves a market in fallback alone: REST is already its source', async () => {
+    const { rest, controller, tick, round, fallback } = setup();
+    for (const t of ['A', 'B', 'C']) tick(q(t, 4000, 4200, 'socket'));
+    fallback.add('B');
+    clock += 1000;
+    await round();
+    expect(rest.calls).toEqual([['A', 'C']]);
+    controller.abort();
+  });
+
   it('ends with the term: no round after the abort, nothing applied from a read in flight', async () => {
-    const { rest, controller, tick, book, reconciler } = setup();
+    const { rest, controller, tick, book, round, done } = setup();
     tick(q('A', 4000, 4200, 'socket'));
     rest.prices.set('A', q('A', 4500, 4700));
     rest.during = () => controller.abort();
     clock += 1000;
-    await reconciler.runOnce();
-    await reconciler.done; // the loop ends with the signal
+    await round();
+    await done; // the loop ends with the signal
     expect(book.get('A')).toMatchObject({ yesBid: 4000 });
-    await reconciler.runOnce();
+    await round();
     expect(rest.calls).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loggerOptions } from '../../src/observability/logger';
-import { errSerializer, redactUrl } from '../../src/observability/redact';
+import { errSerializer, redactUrl, withoutUserInfo } from '../../src/observability/redact';
 
 describe('redactUrl', () => {
   it('hides the password of well-formed and malformed URLs, wherever they are in a text', () => {
@@ -9,6 +9,17 @@ describe('redactUrl', () => {
     expect(redactUrl('"redis://:hunter2@cache:6379 oops"')).toBe('"redis://:***@cache:6379 oops"');
     expect(redactUrl('connect to postgresql://u:p%40ss@h/db failed; then rediss://x:y@z')).toBe('connect to postgresql://u:***@h/db failed; then rediss://x:***@z');
     expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+  });
+
+  it('hides a password holding unencoded / ? # or @ whole (it runs to the last @ before a space)', () => {
+    for (const password of ['Zq/Wv', 'Zq?Wv', 'Zq#Wv', 'Zq@Wv', 'Z/q?W#v@x']) {
+      expect(redactUrl(`failed on postgres://app:${password}@db:5432/prices today`)).toBe('failed on postgres://app:***@db:5432/prices today');
+    }
+  });
+
+  it('withoutUserInfo hides the user too, whatever the password holds', () => {
+    expect(withoutUserInfo('"postgres://app:Z/q?W#v@x@h1:5432,h2:5432/db"')).toBe('"postgres://***@h1:5432,h2:5432/db"');
+    expect(withoutUserInfo('redis://cache:6379')).toBe('redis://cache:6379');
   });
 });
 

@@ -290,6 +290,13 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     for (const session of this.sessions.values()) session.drop(code === 1006 ? undefined : code);
   }
 
+  /** Drops one connection (terminate(): 1006 on the client), the others untouched; false when there is none with that id. */
+  dropConnection(id: number): boolean {
+    const session = this.sessions.get(id);
+    session?.drop();
+    return session !== undefined;
+  }
+
   setStalled(stalled: boolean): void {
     this.stalled = stalled;
   }
