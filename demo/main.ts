@@ -18,10 +18,18 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const ROOT = path.resolve(__dirname, '../..');
 const WORK_DIR = path.join(ROOT, '.demo');
 const CHANNEL = 'kalshi:prices:channel';
+const FEED_KEY = 'kalshi:feed';
+/** The demo's service reads Kalshi's exchange status this often, so a pause shows within seconds. */
+const EXCHANGE_STATUS_INTERVAL_MS = 3000;
+/** DEMO_PAUSE_AFTER_S=N: the simulated exchange pauses trading after N s, for 30 s (as in Kalshi's weekly maintenance). */
+const PAUSE_AFTER_S = Number(process.env.DEMO_PAUSE_AFTER_S ?? '');
+const PAUSE_FOR_MS = 30_000;
 
 /**
  * `npm run demo`: migrate, seed a handful of games, start the simulator and the service, and show
- * every game's Kalshi prices as they arrive on Redis, with the age of the last Postgres write.
+ * every game's Kalshi prices as they arrive on Redis, with the age of the last Postgres write, and the feed state
+ * (`kalshi:feed`). Pressing `p` (or DEMO_PAUSE_AFTER_S) pauses trading on the simulated exchange: the state turns
+ * `exchange_paused` within EXCHANGE_STATUS_INTERVAL_MS.
  */
 async function main(): Promise<void> {
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => undefined, connect_timeout: 3 });
@@ -70,10 +78,37 @@ async function main(): Promise<void> {
   await subscriber.connect();
   await subscriber.subscribe(CHANNEL);
 
+  // The feed state as consumers see it (kalshi:feed); `p` pauses or resumes trading on the simulated exchange.
+  let feed = 'no feed yet';
+  const pause = (paused: boolean) => {
+    const resume = new Date(Date.now() + PAUSE_FOR_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    sim.setExchangeStatus(paused ? { tradingActive: false, resumeTime: resume } : { tradingActive: true });
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (Number.isInteger(PAUSE_AFTER_S) && PAUSE_AFTER_S > 0) {
+    timers.push(setTimeout(() => pause(true), PAUSE_AFTER_S * 1000), setTimeout(() => pause(false), PAUSE_AFTER_S * 1000 + PAUSE_FOR_MS));
+  }
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', (key: Buffer) => {
+      const k = key.toString();
+      if (k === 'p') pause(sim.exchangeStatus.tradingActive);
+      if (k === '\u0003') process.kill(process.pid, 'SIGINT');
+    });
+  }
+
   let stopping = false;
   const refresh = setInterval(() => {
-    void readDbAges(sql, rows).then(() => {
-      if (!stopping) draw(rows, port, watcher.url);
+    void Promise.all([
+      readDbAges(sql, rows),
+      redis.hgetall(FEED_KEY).then(
+        (hash) => {
+          feed = hash.state === undefined ? 'none (no leader)' : `${hash.state} (${hash.reason ?? ''})`;
+        },
+        () => undefined,
+      ),
+    ]).then(() => {
+      if (!stopping) draw(rows, port, watcher.url, `feed state (${FEED_KEY}): ${feed}; trading ${sim.exchangeStatus.tradingActive ? 'on' : 'PAUSED'} — press p to pause/resume trading`);
     });
   }, 500);
 
@@ -81,6 +116,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(refresh);
+    for (const timer of timers) clearTimeout(timer);
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
     process.stdout.write('\nstopping: SIGTERM to the service (it flushes, releases its lock and exits)…\n');
     service.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => service.once('exit', resolve));
@@ -160,6 +198,7 @@ function startService(port: number, sim: KalshiSimulator, keyPath: string, logPa
       HOST: '127.0.0.1',
       WORKER_ID: 'demo',
       LEADER_LOCK_TTL_MS: '10000',
+      EXCHANGE_STATUS_INTERVAL_MS: String(EXCHANGE_STATUS_INTERVAL_MS),
     },
   });
 }
@@ -178,11 +217,11 @@ async function readDbAges(sql: postgres.Sql, rows: Map<string, GameRow>): Promis
   }
 }
 
-function draw(rows: Map<string, GameRow>, port: number, pageUrl: string): void {
+function draw(rows: Map<string, GameRow>, port: number, pageUrl: string, feedLine: string): void {
   const table = renderTable([...rows.values()], Date.now());
-  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics | live page: ${pageUrl}\n\n`;
+  const header = `kalshi-ingestor demo — prices from the simulator via Redis (${CHANNEL}); Postgres flushes every 5 s. Ctrl-C to stop.\nstatus: curl -s localhost:${port}/status | metrics: curl -s localhost:${port}/metrics | live page: ${pageUrl}\n${feedLine}\n\n`;
   if (process.stdout.isTTY) process.stdout.write(`\x1b[2J\x1b[H${header}${table}\n`);
-  else process.stdout.write(`${table}\n`);
+  else process.stdout.write(`${feedLine}\n${table}\n`);
 }
 
 function freePort(preferred: number): Promise<number> {

@@ -1,6 +1,7 @@
 /**
  * The Redis contract as JSON Schema files for consumers (docs/CONTRACT.md "Redis"): the message published on
- * kalshi:prices:channel and the fields of the kalshi:prices:{gameId} hash, generated from the TypeBox schemas
+ * kalshi:prices:channel and the fields of the kalshi:prices:{gameId} hash, and the feed's health (the message on
+ * kalshi:feed:channel and the fields of the kalshi:feed hash), generated from the TypeBox schemas
  * the service itself validates with. `schemas/` in the repository holds the output; a test keeps it current.
  *
  *   npm run schemas     (builds this into build/scripts/ and rewrites schemas/*.json)
@@ -8,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
+import { FeedHashSchema, FeedStatusMessageSchema } from '@kalshi-ingestor/client';
 import { PriceHashSchema, PriceMessageSchema } from '../src/sinks/price-message';
 
 const JSON_SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -22,6 +24,8 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
   return {
     'price-message.schema.json': plain(PriceMessageSchema),
     'price-hash.schema.json': plain(PriceHashSchema),
+    'feed-status-message.schema.json': plain(FeedStatusMessageSchema),
+    'feed-hash.schema.json': plain(FeedHashSchema),
   };
 }
 

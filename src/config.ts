@@ -61,6 +61,7 @@ export const EnvSchema = Type.Object({
     description: `a number of requests per second, above 0 and at most ${MAX_REST_RATE_PER_S}`,
   }),
   RECONCILE_INTERVAL_MS: Millis(100),
+  EXCHANGE_STATUS_INTERVAL_MS: Millis(100),
   MAX_MARKETS: Count(1),
   SHUTDOWN_TIMEOUT_MS: Millis(100),
   WORKER_ID: Type.String({ pattern: '^[^\\s:]+$', description: 'a name without spaces or colons' }),
@@ -100,6 +101,7 @@ export const ENV_DEFAULTS: Readonly<Record<keyof Env, string | undefined>> = {
   STALL_TIMEOUT_MS: '30000',
   KALSHI_REST_RATE_PER_S: '10',
   RECONCILE_INTERVAL_MS: '300000',
+  EXCHANGE_STATUS_INTERVAL_MS: '60000',
   MAX_MARKETS: '5000',
   SHUTDOWN_TIMEOUT_MS: '10000',
   WORKER_ID: undefined, // the host name, resolved at load time
@@ -160,6 +162,8 @@ export interface Config {
   /** Requests per second to Kalshi's REST, every use together. */
   restRatePerS: number;
   reconcileIntervalMs: number;
+  /** How often the leader reads Kalshi's GET /exchange/status. */
+  exchangeStatusIntervalMs: number;
   maxMarkets: number;
   shutdownTimeoutMs: number;
   workerId: string;
@@ -223,6 +227,7 @@ export function loadConfig(source: Source): ConfigResult {
       stallTimeoutMs: env.STALL_TIMEOUT_MS,
       restRatePerS: env.KALSHI_REST_RATE_PER_S,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      exchangeStatusIntervalMs: env.EXCHANGE_STATUS_INTERVAL_MS,
       maxMarkets: env.MAX_MARKETS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       workerId: env.WORKER_ID,

@@ -5,7 +5,8 @@ import type { Check, StoreChecks } from './health-checks';
 
 /**
  * DESIGN "HTTP": a standby is ready while Redis is reachable (or rolling updates deadlock); a leader also needs
- * Postgres and prices flowing (every mapped market subscribed, or REST fallback on with every mapped market read at least once; no mapped markets is fine).
+ * Postgres and prices flowing (every mapped market subscribed, or REST fallback on with every mapped market read at least once; no mapped markets is fine;
+ * nor is a lack of prices while Kalshi's exchange status says trading is paused).
  */
 export function readiness(role: Role, term: TermStatus, stores: StoreChecks): Readiness {
   const { redis, postgres } = stores;
@@ -17,6 +18,8 @@ export function readiness(role: Role, term: TermStatus, stores: StoreChecks): Re
 function pricesFlowing(term: TermStatus): Check {
   if (!term.mapperLoaded) return { ok: false, detail: 'ticker map not loaded yet' };
   if (term.mappedMarkets === 0) return { ok: true, detail: 'no mapped markets' };
+  // Kalshi paused trading (the weekly maintenance): quiet prices and dropped sockets are expected; the leader is doing its job.
+  if (term.health?.tradingActive === false) return { ok: true, detail: `exchange paused by Kalshi (${term.health.reason})` };
   if (term.fallbackActive) {
     // Per market: those in fallback must have been read from REST, the others served by the socket.
     const unread = term.fallback?.unread ?? 0;

@@ -16,6 +16,14 @@ export function statusBody(role: Role, workerId: string, wsEnabled: boolean, ter
     lastMessageAgeMs: term.lastQuoteAtMs === 0 ? null : now - term.lastQuoteAtMs,
     fallback: term.fallback ?? { active: false },
     tickerMapSize: term.mappedMarkets,
+    feedState:
+      term.health?.state === undefined
+        ? null
+        : { state: term.health.state, since: new Date(term.health.since ?? 0).toISOString(), reason: term.health.reason },
+    exchange:
+      term.health === undefined
+        ? null
+        : { tradingActive: term.health.tradingActive, resumesAt: term.health.resumesAt, lastReadAt: term.health.exchangeReadAt },
     gamesByStatus: term.gamesByStatus,
   };
 }

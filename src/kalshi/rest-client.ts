@@ -6,6 +6,8 @@ import type { DropReason } from '../observability/drop-reasons';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
 import { readBodyCapped, RestBodyError } from './rest-body';
+import { EXCHANGE_STATUS_MAX_BYTES, EXCHANGE_STATUS_PATH, readExchangeTrading } from './exchange-status';
+import type { ExchangeTrading } from '../feed-health/feed-state';
 
 export { RestBodyError } from './rest-body';
 
@@ -107,6 +109,14 @@ type PageOutcome =
   /** An answer retrying cannot change (a 4xx other than 429): the group waits for the next pass. */
   | { kind: 'failed'; why: string };
 
+/** One read of GET /exchange/status: not retried (the next interval reads again). */
+export type ExchangeStatusRead =
+  | { kind: 'ok'; trading: ExchangeTrading }
+  /** A body that is not an exchange status (`bad_rest_body`) or is too large (`rest_body_too_large`). */
+  | { kind: 'invalid'; reason: string; detail: string }
+  | { kind: 'failed'; why: string }
+  | { kind: 'aborted' };
+
 class Aborted extends Error {}
 
 /**
@@ -157,6 +167,41 @@ export class KalshiRest {
     result.aborted = read.signal.aborted;
     result.durationMs = Date.now() - started;
     return result;
+  }
+
+  /** Kalshi's exchange status, paced like every other request of the process. Never throws. */
+  async readExchangeStatus(read: { signal: AbortSignal; priority?: number }): Promise<ExchangeStatusRead> {
+    const { signal } = read;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.turn({ signal, priority: read.priority, onPage: () => undefined });
+      signal.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
+      const response = await fetch(`${this.options.baseUrl}${EXCHANGE_STATUS_PATH}`, { signal: controller.signal, headers: { accept: 'application/json' } });
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        return { kind: 'failed', why: `HTTP ${response.status}` };
+      }
+      const text = await readBodyCapped(response, EXCHANGE_STATUS_MAX_BYTES);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return { kind: 'invalid', reason: 'bad_rest_body', detail: 'exchange status: not JSON' };
+      }
+      const trading = readExchangeTrading(body);
+      if (trading === null) return { kind: 'invalid', reason: 'bad_rest_body', detail: 'not an exchange status' };
+      return signal.aborted ? { kind: 'aborted' } : { kind: 'ok', trading };
+    } catch (error) {
+      if (error instanceof Aborted || signal.aborted) return { kind: 'aborted' };
+      if (error instanceof RestBodyError) return { kind: 'invalid', reason: 'rest_body_too_large', detail: error.message };
+      return { kind: 'failed', why: controller.signal.aborted ? `no answer in ${this.requestTimeoutMs} ms` : (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** One group: its pages until the cursor ends. False when the group could not be read whole. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FEED_STATES, type KalshiFeedState } from '@kalshi-ingestor/client';
 import type { GameStatus } from '../prices/market-status';
 import { HistogramAccumulator } from './histogram-accumulator';
 
@@ -9,6 +10,8 @@ export interface ScrapeSource {
   feed: { connected: number; subscribedMarkets: number };
   queues: { postgres: number };
   mappedMarkets: number;
+  /** The leader's feed state and Kalshi's trading flag (absent on a standby: no state, trading assumed on). */
+  health?: { state: KalshiFeedState | undefined; tradingActive: boolean };
   /** Games by status in the book (kalshi_games_by_status); all 0 without a term. */
   gamesByStatus: Readonly<Record<GameStatus, number>>;
 }
@@ -86,6 +89,23 @@ export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
     priceQueueSize: atScrape({ name: 'kalshi_price_queue_size', help: 'Games waiting for the next Postgres flush' }, () => source().queues.postgres),
     tickerCacheSize: atScrape({ name: 'kalshi_ticker_cache_size', help: 'Tickers in the ticker map' }, () => source().mappedMarkets),
     subscribedMarkets: atScrape({ name: 'kalshi_subscribed_markets', help: 'Markets subscribed on Kalshi sockets' }, () => source().feed.subscribedMarkets),
+    feedState: new Gauge({
+      name: 'kalshi_feed_state',
+      help: 'The feed state this replica reports as leader: 1 for the current state, 0 for the others (all 0 on a standby)',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const current = source().health?.state;
+        for (const state of FEED_STATES) this.labels(state).set(state === current ? 1 : 0);
+      },
+    }),
+    exchangeTradingActive: atScrape(
+      {
+        name: 'kalshi_exchange_trading_active',
+        help: "0 while Kalshi's exchange status says trading is paused (as read by the leader); 1 otherwise, before the first read and on a standby",
+      },
+      () => (source().health?.tradingActive === false ? 0 : 1),
+    ),
     gamesByStatus: new Gauge({
       name: 'kalshi_games_by_status',
       help: 'Mapped games by their market status (scheduled, open, paused, closed, final)',

@@ -11,6 +11,7 @@ import type { ReconnectPolicyOptions } from '../kalshi/reconnect-policy';
 import type { KalshiRest } from '../kalshi/rest-client';
 import type { Lease } from '../leader/lease';
 import type { MarketMapDiff } from '../mapping/market-map';
+import { createFeedHealth, type FeedHealthMonitor, type TermFacts } from '../feed-health/feed-health';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
 import type { DropReason } from '../observability/drop-reasons';
@@ -48,7 +49,7 @@ export interface LeaderTermDeps {
   redis: RedisClient;
   keys: RedisKeys;
   /** The process's one paced client: every use of Kalshi's REST shares KALSHI_REST_RATE_PER_S. */
-  rest: Pick<KalshiRest, 'readMarkets'>;
+  rest: Pick<KalshiRest, 'readMarkets' | 'readExchangeStatus'>;
   /** This term's leadership: its fencing token and the freshness check the write gate makes before every write. */
   lease: Lease;
   reconnect?: ReconnectPolicyOptions;
@@ -90,6 +91,7 @@ export class LeaderTerm {
   private readonly log: Logger;
   private readonly pipeline: PricePipeline;
   private readonly gate: WriteGate;
+  private readonly health: FeedHealthMonitor;
   private readonly flushLoop: FlushLoop;
   private readonly publishLoop: PublishLoop;
   private readonly mapper: TickerMapper;
@@ -143,10 +145,11 @@ export class LeaderTerm {
       { restCorrectsAfterMs: silenceBeforeCorrectionMs(config.reconcileIntervalMs) },
     );
 
+    this.health = createFeedHealth(deps, { termFacts: () => this.termFacts() }, { allowed: () => this.gate.open });
     const mapped = () => [...this.mapper.current.keys()];
     const onInvalid = (reason: DropReason, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
     this.poller = new FallbackPoller({
-      rest: deps.rest,
+      rest: this.health.watchRest(deps.rest),
       intervalMs: config.fallbackPollIntervalMs,
       log: log.child({ component: 'fallback' }),
       mapped,
@@ -198,6 +201,7 @@ export class LeaderTerm {
       this.mapper.run(),
       this.poller.run(signal),
       this.reconciler.run(signal),
+      this.health.run(signal),
       every(SUPERVISE_EVERY_MS, signal, () => this.supervise()),
       every(PRICE_HASH_TTL_MS / 3, signal, () => this.gate.keepAlive(this.pipeline.book), { runFirst: false }),
     ]);
@@ -222,7 +226,15 @@ export class LeaderTerm {
       lastFlush: this.gate.lastFlush,
       lastQuoteAtMs: this.pipeline.lastQuoteAtMs,
       gamesByStatus: this.pipeline.gamesByStatus(),
+      health: this.health.status(),
     };
+  }
+
+  /** What the feed state is derived from (src/feed-health/feed-state.ts). */
+  private termFacts(): TermFacts {
+    const { allSubscribed } = this.feed.status();
+    const mapped = this.mapper.size;
+    return { mapLoaded: this.mapper.lastLoadAtMs > 0, mappedMarkets: mapped, subscribedAll: allSubscribed, socketEnabled: this.feed.enabled, marketsInFallback: this.fallbackMarkets.size };
   }
 
   /** Ends the term (idempotent: the first call's options win). */

@@ -1,5 +1,6 @@
 import type { FallbackStatus } from '../kalshi/fallback-poller';
 import type { FeedStatus } from '../kalshi/feed';
+import type { FeedHealthStatus } from '../feed-health/feed-health';
 import { NO_GAMES } from '../observability/metrics';
 import type { GameStatus } from '../prices/market-status';
 
@@ -28,6 +29,8 @@ export interface TermStatus {
   queues: { postgres: number; redis: number };
   lastFlush: LastFlush | null;
   lastQuoteAtMs: number;
+  /** The feed state and Kalshi's exchange status as this term sees them; undefined without a term. */
+  health?: FeedHealthStatus;
   /** The term's games by status (kalshi_games_by_status, /status). */
   gamesByStatus: Readonly<Record<GameStatus, number>>;
 }

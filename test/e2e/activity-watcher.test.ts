@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { startActivityWatcher, type ActivityWatcher, type KalshiPriceUpdateEvent } from '@kalshi-ingestor/activity-watcher';
+import { startActivityWatcher, type ActivityWatcher, type KalshiFeedStatusEvent, type KalshiPriceUpdateEvent } from '@kalshi-ingestor/activity-watcher';
+import { FeedStore } from '../../src/feed-health/feed-store';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
 import { gameState } from '../client/helpers';
 import { uniqueId } from '../helpers/db';
@@ -11,6 +12,8 @@ const T0 = 1_738_772_400_000;
 interface Browser {
   socket: WebSocket;
   events: KalshiPriceUpdateEvent[];
+  /** The feed states it was sent (kalshi_feed_status). */
+  feed: KalshiFeedStatusEvent['data'][];
   of(gameId: string): KalshiPriceUpdateEvent['data'][];
   send(value: unknown): void;
 }
@@ -36,11 +39,17 @@ async function connect(): Promise<Browser> {
   const socket = new WebSocket(`${watcher.url.replace('http', 'ws')}ws`);
   sockets.push(socket);
   const events: KalshiPriceUpdateEvent[] = [];
-  socket.on('message', (data) => events.push(JSON.parse(data.toString()) as KalshiPriceUpdateEvent));
+  const feed: KalshiFeedStatusEvent['data'][] = [];
+  socket.on('message', (data) => {
+    const event = JSON.parse(data.toString()) as KalshiPriceUpdateEvent | KalshiFeedStatusEvent;
+    if (event.type === 'kalshi_feed_status') feed.push(event.data);
+    else events.push(event);
+  });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   return {
     socket,
     events,
+    feed,
     of: (gameId) => events.filter((e) => e.data.gameId === gameId).map((e) => e.data),
     send: (value) => socket.send(typeof value === 'string' ? value : JSON.stringify(value)),
   };
@@ -91,6 +100,19 @@ describe('activity watcher (reference fan-out)', () => {
     await publisher.publish([gameState(gameB, [31, 30, 70, 69], T0 + 5)]);
     await waitFor(() => bob.of(gameB).length === 2 && alice.of(gameA).length === 3);
     expect(bob.of(gameA)).toHaveLength(1);
+  });
+
+  it('sends every browser the feed state on connecting (null: no leader) and at each change', async () => {
+    const alice = await connect();
+    await waitFor(() => alice.feed.length === 1, { message: 'the feed state on connecting' });
+    expect(alice.feed[0]).toBeNull();
+    const store = new FeedStore(env.redis, env.keys, 'worker-x');
+    await store.write({ state: 'rest', since: 1_800_000_000_000, reason: 'socket down 12 s, REST serving' }, true, Date.now());
+    await waitFor(() => alice.feed.length === 2, { message: 'the change' });
+    expect(alice.feed[1]).toEqual({ state: 'rest', since: 1_800_000_000_000, reason: 'socket down 12 s, REST serving' });
+    const bob = await connect();
+    await waitFor(() => bob.feed.length === 1, { message: "bob's first feed state" });
+    expect(bob.feed[0]?.state).toBe('rest');
   });
 
   it('ignores what a browser sends that is not a subscribe or unsubscribe message, and keeps serving it', async () => {

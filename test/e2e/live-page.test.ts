@@ -59,7 +59,8 @@ describePage('the live page (headless Chromium)', () => {
     await waitFor(async () => (await text(gameId, '.team.home .price')) === 'Kalshi: 61.5¢ / 60¢', { timeoutMs: 10_000, message: 'the card updated' });
     expect(await text(gameId, '.team.away .price')).toBe('Kalshi: 43¢ / 42¢'); // the away market did not move
     expect(await text(gameId, '.team.home .price')).toBe('Kalshi: 61.5¢ / 60¢');
-    expect(await page.locator('#connection').textContent()).toBe('live');
+    expect(await page.locator('#connection').textContent()).toBe('watcher: connected');
+    expect(await page.locator('#feed').textContent()).toBe('Kalshi feed: live');
   });
 
   it('adds games that appear later and marks a game stale when its last update is older than a minute', async () => {

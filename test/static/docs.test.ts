@@ -23,7 +23,7 @@ describe('docs', () => {
     };
     const anchors = new Set([...operating.matchAll(/^#{2,4} (.+)$/gm)].map((m) => anchor(m[1])));
     const alerts = rule.spec.groups.flatMap((g) => g.rules);
-    expect(alerts).toHaveLength(6);
+    expect(alerts).toHaveLength(7);
     for (const alert of alerts) {
       const target = alert.annotations.runbook_url.split('#')[1];
       expect([alert.alert, anchors.has(target)]).toEqual([alert.alert, true]);

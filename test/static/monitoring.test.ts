@@ -28,6 +28,7 @@ describe('contract metric names', () => {
   test('are the twenty-one of docs/CONTRACT.md', () => {
     expect(contract).toHaveLength(21);
     expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total', 'kalshi_games_by_status']));
+    expect(contract).toEqual(expect.arrayContaining(['kalshi_feed_state', 'kalshi_exchange_trading_active']));
   });
 
   test('match what src/observability/metrics.ts registers', () => {
@@ -51,9 +52,10 @@ describe('PrometheusRule', () => {
   const all = rules();
   const byName = new Map(all.map((r) => [r.alert, r]));
 
-  test('has the seed alerts, each with severity, summary, description and runbook', () => {
+  test('has the seed alerts and KalshiFeedDown, each with severity, summary, description and runbook', () => {
     expect([...byName.keys()].sort()).toEqual(
       [
+        'KalshiFeedDown',
         'KalshiFlushSlow',
         'KalshiNoLeader',
         'KalshiPriceQueueBacklog',
@@ -80,11 +82,11 @@ describe('PrometheusRule', () => {
 
   test('keeps the seed thresholds', () => {
     const expr = (name: string) => (byName.get(name) as Rule).expr.replace(/\s+/g, ' ').trim();
-    expect(expr('KalshiWebSocketDisconnected')).toMatch(/\(kalshi_ws_connected\) == 0 and on \(namespace, pod\) .*\(kalshi_leader\) == 1$/);
+    expect(expr('KalshiWebSocketDisconnected')).toMatch(/\(kalshi_ws_connected\) == 0 and on \(namespace, pod\) .*\(kalshi_leader\) == 1 unless /);
     expect(byName.get('KalshiWebSocketDisconnected')?.for).toBe('1m');
     expect(expr('KalshiPriceQueueBacklog')).toMatch(/\(kalshi_price_queue_size\) > 800$/);
     expect(expr('KalshiFlushSlow')).toMatch(/^histogram_quantile\(0\.99, .*rate\(kalshi_flush_duration_seconds_bucket\[5m\]\)\)\) > 0\.5$/);
-    expect(expr('KalshiWebSocketReconnecting')).toMatch(/increase\(kalshi_ws_reconnects_total\[5m\]\)\) > 5$/);
+    expect(expr('KalshiWebSocketReconnecting')).toMatch(/increase\(kalshi_ws_reconnects_total\[5m\]\)\) > 5 unless /);
     expect(expr('KalshiTickerCacheLarge')).toMatch(/\(kalshi_ticker_cache_size\) > 1800$/);
     expect(expr('KalshiNoLeader')).toBe('sum by (namespace) (kalshi_leader) == 0');
     expect(byName.get('KalshiNoLeader')?.for).toBe('1m');
@@ -100,7 +102,32 @@ describe('PrometheusRule', () => {
     expect(tuned.find((r) => r.alert === 'KalshiFlushSlow')?.expr.trim()).toMatch(/> 1\.5$/);
     const restOnly = rules({ kalshi: { wsEnabled: false } });
     expect(restOnly.map((r) => r.alert)).not.toContain('KalshiWebSocketDisconnected');
-    expect(restOnly).toHaveLength(5);
+    expect(restOnly).toHaveLength(6);
+  });
+
+  test("the socket, fallback and feed alerts are silent while Kalshi pauses trading (and 5 minutes after); the others are not", () => {
+    const pause = 'unless on (namespace) (min by (namespace) (min_over_time(kalshi_exchange_trading_active[5m])) == 0)';
+    const quieted = ['KalshiWebSocketDisconnected', 'KalshiWebSocketReconnecting', 'KalshiFeedDown'];
+    for (const rule of all) {
+      const expr = rule.expr.replace(/\s+/g, ' ').trim();
+      if (quieted.includes(rule.alert)) {
+        // Valid PromQL (metricsInPromql parses it with Prometheus's grammar), the pause condition last, so it applies to the whole.
+        expect([rule.alert, metricsInPromql(rule.expr)]).toEqual([rule.alert, expect.arrayContaining(['kalshi_exchange_trading_active'])]);
+        expect([rule.alert, expr.endsWith(pause)]).toEqual([rule.alert, true]);
+      } else {
+        expect([rule.alert, metricsInPromql(rule.expr)]).not.toEqual([rule.alert, expect.arrayContaining(['kalshi_exchange_trading_active'])]);
+      }
+    }
+    const tuned = rules({ metrics: { prometheusRule: { enabled: true, thresholds: { pauseQuietFor: '15m', feedDownFor: '10m' } } } });
+    expect(tuned.find((r) => r.alert === 'KalshiFeedDown')?.expr).toContain('min_over_time(kalshi_exchange_trading_active[15m])');
+    expect(tuned.find((r) => r.alert === 'KalshiFeedDown')?.for).toBe('10m');
+  });
+
+  test('KalshiFeedDown fires on the leader\'s down state after 3 minutes', () => {
+    const rule = byName.get('KalshiFeedDown') as Rule;
+    expect(rule.expr.replace(/\s+/g, ' ').trim()).toMatch(/^max by \(namespace, pod\) \(kalshi_feed_state\{state="down"\}\) == 1 unless /);
+    expect(rule.for).toBe('3m');
+    expect(rule.labels.severity).toBe('critical');
   });
 });
 

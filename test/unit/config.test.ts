@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     expect([c.fallbackAfterMs, c.fallbackPollIntervalMs, c.stallTimeoutMs]).toEqual([10000, 30000, 30000]);
     expect([c.reconcileIntervalMs, c.maxMarkets, c.shutdownTimeoutMs]).toEqual([300000, 5000, 10000]);
     expect(c.restRatePerS).toBe(10);
+    expect(c.exchangeStatusIntervalMs).toBe(60000);
     expect(c.workerId.length).toBeGreaterThan(0);
     expect(c.logLevel).toBe('info');
   });
@@ -36,6 +37,17 @@ describe('loadConfig', () => {
     expect(rate('20')).toBe(20);
     for (const bad of ['0', '-1', '1001', 'fast', 'Infinity']) {
       expect(rate(bad)).toMatch(/^KALSHI_REST_RATE_PER_S: needs a number of requests per second, above 0 and at most 1000/);
+    }
+  });
+
+  it('takes EXCHANGE_STATUS_INTERVAL_MS as whole milliseconds, from 100 to 2^31 - 1', () => {
+    const interval = (value: string) => {
+      const result = loadConfig({ KALSHI_WS_ENABLED: 'false', EXCHANGE_STATUS_INTERVAL_MS: value });
+      return result.ok ? result.config.exchangeStatusIntervalMs : result.problems.join('\n');
+    };
+    expect(interval('15000')).toBe(15000);
+    for (const bad of ['99', '-1', '1.5', 'often', '2147483648']) {
+      expect(interval(bad)).toMatch(/^EXCHANGE_STATUS_INTERVAL_MS: needs an integer number of milliseconds, from 100 to 2147483647/);
     }
   });
 

@@ -1,6 +1,7 @@
 // The live page of the reference activity watcher: plain JavaScript, no build step, no framework.
 // GET /games lists the games; the WebSocket /ws carries {"type":"kalshi_price_update","data":{...}} for the
-// games this page subscribed to ({"type":"subscribe","gameIds":[...]}).
+// games this page subscribed to ({"type":"subscribe","gameIds":[...]}), and {"type":"kalshi_feed_status","data":...}
+// (the service's feed state: how fresh every price is) on connecting and at each change.
 (function () {
   'use strict';
 
@@ -9,6 +10,17 @@
   var grid = document.getElementById('games');
   var empty = document.getElementById('empty');
   var connection = document.getElementById('connection');
+  var feedBadge = document.getElementById('feed');
+  var feedReason = document.getElementById('feed-reason');
+  var liveDot = document.querySelector('.live-dot');
+  // The badge says how fresh the prices are (the service's feed state); the page's own link to the watcher is
+  // the smaller line under it.
+  var FEED_LABELS = {
+    live: 'Kalshi feed: live',
+    rest: 'Kalshi feed: REST fallback (delayed)',
+    down: 'Kalshi feed: down (prices frozen)',
+    exchange_paused: 'Kalshi: trading paused'
+  };
   var cards = new Map(); // gameId -> { el, state }
   var socket = null;
   var retryMs = 500;
@@ -183,7 +195,18 @@
 
   function setConnection(state, text) {
     connection.className = 'connection ' + state;
-    connection.textContent = text;
+    connection.textContent = 'watcher: ' + text;
+  }
+
+  function setFeed(data) {
+    var state = data ? data.state : 'none';
+    feedBadge.className = 'feed ' + state;
+    feedBadge.dataset.state = state;
+    liveDot.className = 'live-dot ' + state;
+    feedBadge.textContent = data ? (FEED_LABELS[state] || 'Kalshi feed: ' + state) : 'Kalshi feed: none (no leader)';
+    var text = data ? data.reason + ' · since ' + new Date(data.since).toLocaleTimeString() : 'kalshi:feed is absent: no replica of the service leads';
+    feedReason.textContent = text;
+    feedBadge.title = text;
   }
 
   function connect() {
@@ -192,16 +215,21 @@
     socket = new WebSocket(scheme + location.host + '/ws');
     socket.onopen = function () {
       retryMs = 500;
-      setConnection('live', 'live');
+      setConnection('live', 'connected');
       if (cards.size > 0) send({ type: 'subscribe', gameIds: Array.from(cards.keys()) });
     };
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message && message.type === 'kalshi_price_update') apply(message.data);
+      else if (message && message.type === 'kalshi_feed_status') setFeed(message.data);
     };
     socket.onclose = function () {
       setConnection('down', 'reconnecting…');
+      // What the feed was is no longer known here.
+      feedBadge.className = 'feed unknown';
+      liveDot.className = 'live-dot unknown';
+      feedBadge.textContent = 'Kalshi feed: unknown (watcher unreachable)';
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10000);
     };

@@ -52,6 +52,13 @@ export class Fanout {
     return sent;
   }
 
+  /** Sends a text to every browser (the feed state concerns them all). */
+  broadcastAll(text: string): number {
+    let sent = 0;
+    for (const client of this.byClient.keys()) if (send(client, text)) sent += 1;
+    return sent;
+  }
+
   get clientCount(): number {
     return this.byClient.size;
   }

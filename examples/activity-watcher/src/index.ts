@@ -1,2 +1,2 @@
 export { startActivityWatcher, type ActivityWatcher, type ActivityWatcherOptions } from './server';
-export { toBrowserEvent, parseBrowserMessage, type KalshiPriceUpdateEvent, type BrowserMessage } from './protocol';
+export { toBrowserEvent, toFeedEvent, parseBrowserMessage, type KalshiPriceUpdateEvent, type KalshiFeedStatusEvent, type BrowserMessage } from './protocol';

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { PriceMessage } from '@kalshi-ingestor/client';
+import type { FeedStatusMessage, PriceMessage } from '@kalshi-ingestor/client';
 
 /** What the browser receives: the seed plan's §6.1 event. */
 export interface KalshiPriceUpdateEvent {
@@ -24,6 +24,20 @@ export function toBrowserEvent(message: PriceMessage): KalshiPriceUpdateEvent {
       timestamp: message.timestamp,
     },
   };
+}
+
+/**
+ * The feed's health, sent to every browser when it connects and at each change: the service's `kalshi:feed` as
+ * the client package delivers it, or null while no replica leads. How fresh the prices are, which the page's own
+ * WebSocket state cannot tell.
+ */
+export interface KalshiFeedStatusEvent {
+  type: 'kalshi_feed_status';
+  data: Pick<FeedStatusMessage, 'state' | 'since' | 'reason'> | null;
+}
+
+export function toFeedEvent(status: FeedStatusMessage | null): KalshiFeedStatusEvent {
+  return { type: 'kalshi_feed_status', data: status === null ? null : { state: status.state, since: status.since, reason: status.reason } };
 }
 
 /** Most games one browser message may name. */

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { redisKeys, subscribeKalshiPrices, type KalshiPriceSubscription, type RedisKeys } from '@kalshi-ingestor/client';
+import { redisKeys, subscribeKalshiPrices, type FeedStatusMessage, type KalshiPriceSubscription, type RedisKeys } from '@kalshi-ingestor/client';
 import { Fanout, send } from './fanout';
 import { listGames } from './games';
-import { parseBrowserMessage, toBrowserEvent } from './protocol';
+import { parseBrowserMessage, toBrowserEvent, toFeedEvent } from './protocol';
 import { assertPublicDir, PUBLIC_DIR, serveStatic } from './static-files';
 
 export interface ActivityWatcherOptions {
@@ -18,6 +18,8 @@ export interface ActivityWatcherOptions {
   host?: string;
   /** Redis errors (the watcher keeps retrying). Default: one line on stderr per distinct message. */
   onError?: (error: Error) => void;
+  /** How often the service's kalshi:feed is read again, to notice it expiring (client default 30 s). */
+  feedRefreshMs?: number;
   /** Where index.html, app.js and style.css are (default: examples/activity-watcher/public of the package). */
   publicDir?: string;
 }
@@ -33,7 +35,8 @@ export interface ActivityWatcher {
 /**
  * The reference fan-out of the API side: one Redis subscription (@kalshi-ingestor/client) for every game, and a
  * WebSocket server where each browser subscribes to games (`{"type":"subscribe","gameIds":[…]}`), gets their
- * current state at once and then every `kalshi_price_update` of those games only. Also serves the live page.
+ * current state at once and then every `kalshi_price_update` of those games only, and every browser gets the feed's
+ * health (`kalshi_feed_status`) on connecting and at each change. Also serves the live page.
  */
 export async function startActivityWatcher(options: ActivityWatcherOptions): Promise<ActivityWatcher> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
@@ -44,7 +47,19 @@ export async function startActivityWatcher(options: ActivityWatcherOptions): Pro
   const redis = new Redis(options.redisUrl, { connectionName: 'activity-watcher' });
   redis.on('error', onError);
   const fanout = new Fanout();
-  const subscription = subscribeKalshiPrices({ redis, keyPrefix, onUpdate: (message) => fanout.broadcast(message), onError });
+  // The feed state as the service's leader reports it: every browser gets it on connecting and at each change.
+  let feed: FeedStatusMessage | null | undefined; // undefined: not read yet
+  const subscription = subscribeKalshiPrices({
+    redis,
+    keyPrefix,
+    onUpdate: (message) => fanout.broadcast(message),
+    onFeedState: (status) => {
+      feed = status;
+      fanout.broadcastAll(JSON.stringify(toFeedEvent(status)));
+    },
+    feedRefreshMs: options.feedRefreshMs,
+    onError,
+  });
 
   const http = createServer((request, response) => {
     handleHttp(request, response, { publicDir, redis, keys, subscription }).catch((error: unknown) => {
@@ -55,6 +70,7 @@ export async function startActivityWatcher(options: ActivityWatcherOptions): Pro
   const wss = new WebSocketServer({ server: http, path: '/ws', maxPayload: 64 * 1024 });
   wss.on('connection', (client) => {
     fanout.add(client);
+    if (feed !== undefined) send(client, JSON.stringify(toFeedEvent(feed)));
     client.on('message', (data) => void onBrowserMessage(client, data, fanout, subscription));
     client.on('close', () => fanout.remove(client));
     client.on('error', () => client.terminate());

@@ -36,9 +36,9 @@ export class ClusterNodeSubscriber extends EventEmitter {
     this.open();
   }
 
-  async subscribe(channel: string): Promise<void> {
+  async subscribe(...channels: string[]): Promise<void> {
     if (this.current === undefined) throw new Error('cluster subscriber: not connected to a node yet');
-    await this.current.subscribe(channel);
+    await this.current.subscribe(...channels);
   }
 
   async close(): Promise<void> {

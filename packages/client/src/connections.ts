@@ -6,7 +6,7 @@ import type { ClientSource, UrlSource } from './types';
 /** What the subscription needs of its SUBSCRIBE connection (a plain ioredis client, or one that hops cluster nodes). */
 export interface Subscriber extends EventEmitter {
   readonly status: string;
-  subscribe(channel: string): Promise<unknown>;
+  subscribe(...channels: string[]): Promise<unknown>;
 }
 
 export interface Connections {

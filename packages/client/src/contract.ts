@@ -137,3 +137,68 @@ export function fromPriceHash(gameId: string, hash: Readonly<Record<string, stri
     timestamp: Number(checked.timestamp),
   };
 }
+
+/*
+ * The feed's health (the repository's docs/CONTRACT.md "Feed states"): the hash `kalshi:feed` the leader keeps (TTL 60 s,
+ * absent when no replica leads) and the message PUBLISHed on `kalshi:feed:channel` at every change of state.
+ */
+export const FEED_STATES = ['live', 'rest', 'down', 'exchange_paused'] as const;
+export type KalshiFeedState = (typeof FEED_STATES)[number];
+
+const FeedStateSchema = Type.Union(
+  FEED_STATES.map((state) => Type.Literal(state)),
+  {
+    description:
+      'live: the socket serves every mapped market (or nothing is mapped); rest: the REST fallback serves some or all markets, ' +
+      'their prices at most one poll period old; down: neither the socket nor REST has served for two poll periods; ' +
+      "exchange_paused: Kalshi's exchange status says trading is paused (quiet prices are expected, not a fault)",
+  },
+);
+
+export const FeedStatusMessageSchema = Type.Object(
+  {
+    type: Type.Literal('kalshi_feed_status', { description: 'the message type; always "kalshi_feed_status"' }),
+    state: FeedStateSchema,
+    since: Type.Integer({ minimum: 0, description: 'when this state began, Unix milliseconds' }),
+    reason: Type.String({ maxLength: 500, description: 'why, in a few words ("socket down 12 s, REST serving")' }),
+    leader: Type.String({ minLength: 1, description: "the leading replica's WORKER_ID" }),
+  },
+  {
+    $id: 'https://kalshi-ingestor/schemas/kalshi-feed-status.json',
+    title: 'KalshiFeedStatus',
+    description: "The feed's health, published as JSON on the Redis channel kalshi:feed:channel at every change of state.",
+  },
+);
+export type FeedStatusMessage = Static<typeof FeedStatusMessageSchema>;
+
+export const FeedHashSchema = Type.Object(
+  {
+    state: FeedStateSchema,
+    since: IntegerString('when this state began, Unix milliseconds'),
+    reason: Type.String({ maxLength: 500, description: 'why, in a few words' }),
+    leader: Type.String({ minLength: 1, description: "the leading replica's WORKER_ID" }),
+    updatedAt: IntegerString('when the leader last wrote the hash, Unix milliseconds (every change and keep-alive)'),
+  },
+  {
+    $id: 'https://kalshi-ingestor/schemas/kalshi-feed-hash.json',
+    title: 'KalshiFeedHash',
+    description: "The fields of the Redis hash kalshi:feed: the feed's health as the leader sees it (TTL 60 s; absent = no leader).",
+  },
+);
+export type FeedHash = Static<typeof FeedHashSchema>;
+
+/** The feed status held in a `kalshi:feed` hash (HGETALL), or null when it is absent (no leader) or not valid. */
+export function fromFeedHash(hash: Readonly<Record<string, string>>): FeedStatusMessage | null {
+  if (!Value.Check(FeedHashSchema, hash)) return null;
+  return { type: 'kalshi_feed_status', state: hash.state, since: Number(hash.since), reason: hash.reason, leader: hash.leader };
+}
+
+/** A `kalshi:feed:channel` message, or null when it is not JSON or not a valid feed status. */
+export function parseFeedStatusMessage(text: string): FeedStatusMessage | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Value.Check(FeedStatusMessageSchema, value) ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -17,5 +17,15 @@ export {
   type GameStatus,
   type GameResult,
 } from './contract';
+export {
+  FEED_STATES,
+  FeedStatusMessageSchema,
+  FeedHashSchema,
+  fromFeedHash,
+  parseFeedStatusMessage,
+  type KalshiFeedState,
+  type FeedStatusMessage,
+  type FeedHash,
+} from './contract';
 export { redisKeys, type RedisKeys } from './redis-keys';
 export { execByNode, type PipelineResults } from './pipeline-by-node';

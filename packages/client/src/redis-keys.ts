@@ -8,6 +8,10 @@ export interface RedisKeys {
   readonly prices: (gameId: string) => string;
   /** Pub/sub channel of the price messages. */
   readonly channel: string;
+  /** Hash of the feed's health as the leader sees it (state, since, reason, leader, updatedAt); absent = no leader. */
+  readonly feed: string;
+  /** Pub/sub channel of the feed state's changes (`kalshi_feed_status` messages). */
+  readonly feedChannel: string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -16,5 +20,7 @@ export function redisKeys(prefix: string): RedisKeys {
     tickerMap: `${prefix}kalshi:ticker_map`,
     prices: (gameId: string) => `${prefix}kalshi:prices:${gameId}`,
     channel: `${prefix}kalshi:prices:channel`,
+    feed: `${prefix}kalshi:feed`,
+    feedChannel: `${prefix}kalshi:feed:channel`,
   };
 }

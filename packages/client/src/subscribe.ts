@@ -5,6 +5,7 @@ import type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats } fro
 import { parsePriceMessage } from './validate';
 import { redisKeys } from './redis-keys';
 import type { PriceMessage } from './contract';
+import { FeedFollower } from './feed-follower';
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
@@ -24,6 +25,10 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
   const connections = openConnections(options, options.connectionName ?? 'kalshi-prices');
   const { reader, subscriber } = connections;
 
+  const feed =
+    options.onFeedState === undefined
+      ? undefined
+      : new FeedFollower(reader, keys, options.onFeedState, (error) => report(error), options.feedRefreshMs ?? 30_000);
   const latest = new LatestStates(follow === undefined ? 10_000 : Math.max(follow.size, 1));
   const stats: SubscriptionStats = { delivered: 0, invalid: 0, stale: 0, recovered: 0 };
   let closed = false;
@@ -72,7 +77,9 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
     const run = ++generation;
     clearTimeout(retryTimer);
     try {
-      await subscriber.subscribe(keys.channel);
+      await subscriber.subscribe(...(feed === undefined ? [keys.channel] : [keys.channel, feed.channel]));
+      if (closed || run !== generation) return;
+      await feed?.read();
       if (closed || run !== generation) return;
       await recover(await followedIds());
       retryDelay = RETRY_MIN_MS;
@@ -112,7 +119,12 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
   };
 
   subscriber.on('message', (channel: string, text: string) => {
-    if (closed || channel !== keys.channel) return;
+    if (closed) return;
+    if (channel === feed?.channel) {
+      if (!feed.onMessage(text)) stats.invalid += 1;
+      return;
+    }
+    if (channel !== keys.channel) return;
     const message = parsePriceMessage(text);
     if (message === null) {
       stats.invalid += 1;
@@ -149,6 +161,7 @@ export function subscribeKalshiPrices(options: SubscribeOptions): KalshiPriceSub
       if (closing === undefined) {
         closed = true;
         clearTimeout(retryTimer);
+        feed?.close();
         failReady(new Error('subscribeKalshiPrices: closed before it was ready'));
         closing = connections.close();
       }

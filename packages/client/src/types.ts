@@ -1,11 +1,11 @@
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { PriceMessage } from './contract';
+import type { FeedStatusMessage, PriceMessage } from './contract';
 
 /** Counters of a subscription, since it was opened. */
 export interface SubscriptionStats {
   /** Messages from `kalshi:prices:channel` passed to onUpdate. */
   delivered: number;
-  /** Messages dropped because they were not JSON or did not match PriceMessageSchema. */
+  /** Messages dropped because they were not JSON or did not match PriceMessageSchema (or FeedStatusMessageSchema). */
   invalid: number;
   /** Messages dropped because they were older (by `timestamp`) than the last state delivered for their game. */
   stale: number;
@@ -23,6 +23,15 @@ interface CommonOptions {
    * Never called for an invalid or stale message: those are dropped and counted in `stats`.
    */
   onError: (error: Error) => void;
+  /**
+   * Follow the feed's health too: called with the `kalshi:feed` status read on every (re)connect and every
+   * `feedRefreshMs`, then with each `kalshi:feed:channel` message: `live`, `rest` (prices up to a poll period
+   * old), `down` (prices frozen), `exchange_paused` (Kalshi paused trading: quiet prices are expected), or null
+   * when no replica leads (the key has expired). Never the same status twice in a row.
+   */
+  onFeedState?: (status: FeedStatusMessage | null) => void;
+  /** How often `kalshi:feed` is read again to notice it expiring (default 30 000 ms). */
+  feedRefreshMs?: number;
   /** The service's REDIS_KEY_PREFIX ('' by default, as in production). */
   keyPrefix?: string;
   /** At most this many price hashes are read by a recovery without a gameIds filter (default 10 000). */

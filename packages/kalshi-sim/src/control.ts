@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { QuoteUpdate, SimMarket } from './exchange';
 import { BodyError, readJson, sendError, sendJson } from './http-util';
 import type { TerminalCode, UnlistedMode } from './protocol';
+import { ExchangeStatusControlSchema, type ExchangeStatusControl } from './exchange-status';
 
 /** What the control API drives; KalshiSimulator implements it. */
 export interface SimControls {
@@ -22,6 +23,8 @@ export interface SimControls {
   changeSizes(ticker: string, tsMs?: number): void;
   silenceMarket(ticker: string, silent: boolean): void;
   tick(count?: number): number;
+  /** Kalshi's exchange status: pause or resume trading (GET /trade-api/v2/exchange/status answers it). */
+  setExchangeStatus(control: ExchangeStatusControl): void;
   hasMarket(ticker: string): boolean;
   readonly stats: object;
   subscribedTickers(): Set<string>;
@@ -145,6 +148,9 @@ export async function handleControl(sim: SimControls, req: IncomingMessage, path
         sim.silenceMarket(ticker, silent);
         break;
       }
+      case '/exchange-status':
+        sim.setExchangeStatus(parse(ExchangeStatusControlSchema, body));
+        break;
       case '/tick': {
         const moved = sim.tick(parse(TickBody, body)?.count);
         sendJson(res, 200, { ok: true, moved });

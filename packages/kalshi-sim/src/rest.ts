@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Exchange, RestMarket } from './exchange';
+import type { SimExchangeStatus } from './exchange-status';
 import { sendError, sendJson } from './http-util';
 
 export const MAX_TICKERS_PER_REQUEST = 100;
@@ -7,10 +8,18 @@ const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
 /**
- * Kalshi's public market data: `GET /markets?tickers=A,B&limit=&cursor=` and `GET /markets/{ticker}`.
+ * Kalshi's public market data: `GET /markets?tickers=A,B&limit=&cursor=` and `GET /markets/{ticker}`; and
+ * `GET /exchange/status` when the simulator's exchange status is given.
  * `path` is relative to /trade-api/v2.
  */
-export function handleRest(exchange: Exchange, method: string, path: string, query: URLSearchParams, res: ServerResponse): void {
+export function handleRest(exchange: Exchange, method: string, path: string, query: URLSearchParams, res: ServerResponse, status?: SimExchangeStatus): void {
+  if (path === '/exchange/status' && status !== undefined) {
+    if (method !== 'GET') return sendError(res, 405, 'method_not_allowed', 'method not allowed');
+    const [code, text] = status.answer();
+    res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
   if (path === '/markets' || path === '/markets/') {
     if (method !== 'GET') return sendError(res, 405, 'method_not_allowed', 'method not allowed');
     return listMarkets(exchange, query, res);

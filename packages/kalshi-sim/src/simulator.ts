@@ -20,6 +20,7 @@ import {
 } from './protocol';
 import { shapeAt, shapeTicker } from './ticker-shape';
 import { handleRest } from './rest';
+import { SimExchangeStatus, type ExchangeStatusControl } from './exchange-status';
 import { toPublicKey, verifyHandshake } from './signature';
 import { WsSession, type SessionHost } from './ws-session';
 
@@ -101,6 +102,8 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   private framesShaped = 0;
   private readonly publicKey: KeyObject;
   private readonly exchange: Exchange;
+  /** GET /exchange/status: trading on until told otherwise. */
+  readonly exchangeStatus = new SimExchangeStatus();
   private readonly host: SessionHost;
   private readonly sessions = new Map<number, WsSession>();
   private readonly silenced = new Set<string>();
@@ -229,6 +232,11 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
   }
 
   // ---- market data ----
+
+  /** Pauses or resumes trading as Kalshi's exchange status reports it (the weekly maintenance window). */
+  setExchangeStatus(control: ExchangeStatusControl): void {
+    this.exchangeStatus.set(control);
+  }
 
   addMarkets(markets: SimMarket[]): void {
     this.exchange.add(markets);
@@ -380,7 +388,7 @@ export class KalshiSimulator extends EventEmitter implements SimControls {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path.startsWith(`${REST_PREFIX}/`)) {
-      handleRest(this.exchange, req.method ?? 'GET', path.slice(REST_PREFIX.length), url.searchParams, res);
+      handleRest(this.exchange, req.method ?? 'GET', path.slice(REST_PREFIX.length), url.searchParams, res, this.exchangeStatus);
       return;
     }
     if (path.startsWith(`${CONTROL_PREFIX}/`)) {
