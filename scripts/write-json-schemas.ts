@@ -1,5 +1,5 @@
 /**
- * The Redis contract as JSON Schema files for consumers (DESIGN.md "Redis"): the message published on
+ * The Redis contract as JSON Schema files for consumers (docs/CONTRACT.md "Redis"): the message published on
  * kalshi:prices:channel and the fields of the kalshi:prices:{gameId} hash, and the feed's health (the message on
  * kalshi:feed:channel and the fields of the kalshi:feed hash), generated from the TypeBox schemas
  * the service itself validates with. `schemas/` in the repository holds the output; a test keeps it current.

@@ -27,7 +27,7 @@ const HostPorts = (what: string) =>
     description: `a comma-separated list of host:port of ${what} (ports 1 to 65535)`,
   });
 
-/** The environment variables of the contract (DESIGN.md "Configuration"), with their defaults. */
+/** The environment variables of the contract (docs/CONTRACT.md "Configuration"), with their defaults. */
 export const EnvSchema = Type.Object({
   KALSHI_WS_URL: Url(['ws', 'wss']),
   KALSHI_REST_URL: Url(['http', 'https']),

@@ -1,5 +1,6 @@
 import WebSocket, { type RawData } from 'ws';
 import type { Logger } from 'pino';
+import type { DropReason } from '../observability/drop-reasons';
 import { handshakeHeaders, type KalshiCredentials } from './auth';
 import { errorCommandId, isChannelMessage, isInvalid, parseServerFrame, type ChannelMessage, type ErrorMessage, type ServerMessage } from './protocol';
 import { ReconnectPolicy } from './reconnect-policy';
@@ -17,7 +18,7 @@ export interface ConnectionHandlers {
   onClose(): void;
   /** A data message (ticker) or an error that answers no pending command. */
   onMessage(message: ServerMessage, receivedAtMs: number): void;
-  onInvalid(reason: string, detail?: Record<string, unknown>): void;
+  onInvalid(reason: DropReason, detail?: Record<string, unknown>): void;
   onReconnect(): void;
   onAuthRejected(status: number): void;
 }
@@ -248,7 +249,7 @@ export class KalshiConnection {
 
   /**
    * The pending command an error answers. Kalshi may leave `id` out of an error tied to a subscription and send
-   * `sid` and `seq` instead (KALSHI.md): it then answers the pending command about that sid, so the command is
+   * `sid` and `seq` instead (docs/KALSHI.md): it then answers the pending command about that sid, so the command is
    * settled now rather than waiting out its timeout. Without either, a single pending command is the only
    * candidate; anything else is an error about a subscription, handled by the subscriptions.
    */

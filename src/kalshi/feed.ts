@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketQuote } from '../prices/types';
 import type { KalshiCredentials } from './auth';
 import { KalshiConnection } from './connection';
@@ -18,7 +19,7 @@ export interface QuoteSink {
 
 /** Bad input and refused markets: counted by reason, logged at a bounded rate. */
 export interface FeedComplaints {
-  report(reason: string, detail?: Record<string, unknown>): void;
+  report(reason: DropReason, detail?: Record<string, unknown>): void;
 }
 
 /** The feed's counters (src/observability/metrics.ts). */

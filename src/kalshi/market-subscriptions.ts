@@ -7,7 +7,7 @@ import { DEFAULT_RETRY, halve, planNextCommand, retryDelayMs, type RetryPolicy, 
 
 export const TICKERS_PER_COMMAND = 50;
 export const COMMAND_SPACING_MS = 100;
-/** The only codes after which Kalshi has ended the subscription (KALSHI.md; 17 is retired). */
+/** The only codes after which Kalshi has ended the subscription (docs/KALSHI.md; 17 is retired). */
 export const TERMINAL_CODES: ReadonlySet<number> = new Set([10, 25]);
 const UNKNOWN_SID = 7;
 const MARKET_LIMIT = 26;
@@ -264,7 +264,7 @@ export class MarketSubscriptions {
           break;
         }
         if (reply.type === 'ok' && reply.sid !== undefined) {
-          // Kalshi merged this subscribe into the connection's existing subscription (KALSHI.md).
+          // Kalshi merged this subscribe into the connection's existing subscription (docs/KALSHI.md).
           this.log.info({ sid: reply.sid, previousSid: this.sid }, 'Kalshi merged a subscribe into the existing subscription');
           this.sid = reply.sid;
           this.applyList(reply, command.tickers);

@@ -5,7 +5,7 @@ import { ChannelNoticeSchema, LifecycleMessageSchema, type ChannelNotice, type L
 import type { MarketQuote } from '../prices/types';
 
 /**
- * Server → client messages of Kalshi's WebSocket API v2 (KALSHI.md). Extra fields are allowed: Kalshi adds
+ * Server → client messages of Kalshi's WebSocket API v2 (docs/KALSHI.md). Extra fields are allowed: Kalshi adds
  * fields without notice (`Clock` was one), and a frame is refused only for what this service reads.
  */
 const Id = Type.Integer({ minimum: 0 });
@@ -147,7 +147,7 @@ export function okMarketTickers(reply: OkMessage): string[] | undefined {
   return okTickersCheck.Check(reply.msg) ? (reply.msg).market_tickers : undefined;
 }
 
-/** The command id an error answers: none when left out or 0 (KALSHI.md: `id` 0 means none). */
+/** The command id an error answers: none when left out or 0 (docs/KALSHI.md: `id` 0 means none). */
 export function errorCommandId(message: ErrorMessage): number | undefined {
   return message.id === undefined || message.id === 0 ? undefined : message.id;
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import Bottleneck from 'bottleneck';
+import type { DropReason } from '../observability/drop-reasons';
 import { makeQuote } from '../prices/quote';
 import type { MarketQuote } from '../prices/types';
 import { DETERMINED_REST_STATUSES } from './lifecycle';
@@ -11,7 +12,7 @@ import type { ExchangeTrading } from '../feed-health/feed-state';
 
 export { RestBodyError } from './rest-body';
 
-/** Kalshi publishes no maximum for `tickers`; 100 keeps URLs short and pages small (KALSHI.md). */
+/** Kalshi publishes no maximum for `tickers`; 100 keeps URLs short and pages small (docs/KALSHI.md). */
 export const TICKERS_PER_REQUEST = 100;
 
 const RestMarketSchema = Type.Object({
@@ -44,7 +45,7 @@ export interface RestMarketStatus {
 }
 
 export interface RestProblem {
-  reason: string;
+  reason: DropReason;
   ticker?: string;
   detail?: string;
 }
@@ -114,7 +115,7 @@ export interface KalshiRestOptions {
 type PageOutcome =
   | { kind: 'page'; body: Static<typeof MarketsPageSchema>; requestedAtMs: number }
   | { kind: 'retry'; why: string; rateLimited: boolean }
-  | { kind: 'refused'; reason: string; detail: string }
+  | { kind: 'refused'; reason: DropReason; detail: string }
   /** An answer retrying cannot change (a 4xx other than 429): the group waits for the next pass. */
   | { kind: 'failed'; why: string };
 
@@ -388,7 +389,7 @@ function deliver(read: ReadOptions, page: RestPage): void {
   if (!read.signal.aborted) read.onPage(page);
 }
 
-function refusedPage(reason: string, detail: string): RestPage {
+function refusedPage(reason: DropReason, detail: string): RestPage {
   return { quotes: [], statuses: [], requestedAtMs: 0, invalid: [{ reason, detail }], completed: [] };
 }
 

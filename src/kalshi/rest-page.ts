@@ -1,7 +1,8 @@
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketQuote } from '../prices/types';
 import type { RestPage } from './rest-client';
 
-export type InvalidSink = (reason: string, detail?: Record<string, unknown>) => void;
+export type InvalidSink = (reason: DropReason, detail?: Record<string, unknown>) => void;
 
 /** What every REST reader (fallback polls, first reads, reconciliation) needs of the term's market statuses. */
 export interface RestStatuses {

@@ -1,6 +1,6 @@
 /**
  * What one connection's `ticker` subscription holds, and what it should hold. Kalshi keeps one ticker
- * subscription per connection (a second `subscribe` merges into it, KALSHI.md), so this is one sid at most.
+ * subscription per connection (a second `subscribe` merges into it, docs/KALSHI.md), so this is one sid at most.
  */
 export interface SubscriptionState {
   desired: ReadonlySet<string>;

@@ -13,7 +13,7 @@ import type { TickerMessage } from './protocol';
  * What matches, and nothing else:
  * - `{"type":"ticker","sid":N,"msg":{…}}`, optionally with `"seq":N` after sid or after msg, and `"sending_ts_ms":N`
  *   second (after type) or last (after msg and seq), not both; no whitespace anywhere;
- * - in msg, in Kalshi's order (KALSHI.md, kalshi-frames.jsonl): market_id (before or after market_ticker),
+ * - in msg, in Kalshi's order (docs/KALSHI.md, kalshi-frames.jsonl): market_id (before or after market_ticker),
  *   market_ticker (1–200 characters, required), price_dollars, yes_bid_dollars, yes_ask_dollars, volume_fp,
  *   open_interest_fp, dollar_volume, dollar_open_interest, yes_bid_size_fp, yes_ask_size_fp, last_trade_size_fp,
  *   ts, ts_ms, time, Clock — each at most once, every one but market_ticker optional;

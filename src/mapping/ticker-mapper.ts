@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
+import type { DropReason } from '../observability/drop-reasons';
 import type { MappedMarket } from '../prices/game-book';
 import type { RedisClient } from '../redis/connect';
 import { every, pause } from '../timing/every';
@@ -22,7 +23,7 @@ export interface TickerMapperOptions {
   /** The term's signal: once aborted, nothing the mapper reads reaches anyone, and its LISTEN goes. */
   signal: AbortSignal;
   /** Counts a refused row (the mapper logs them itself, once per change). */
-  onProblem(reason: string, detail: Record<string, unknown>): void;
+  onProblem(reason: DropReason, detail: Record<string, unknown>): void;
   /** Called after every load that changed the map, in load order, never after the signal aborted. */
   onChange(diff: MarketMapDiff, markets: ReadonlyMap<string, MappedMarket>): void;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DropReason } from './drop-reasons';
 
 export interface ComplaintCounter {
   inc(labels: { reason: string }): void;
@@ -9,7 +10,7 @@ export interface ComplaintCounter {
  * number seen since, so a flood of garbage cannot fill a disk.
  */
 export class Complaints {
-  private readonly windows = new Map<string, { loggedAt: number; suppressed: number }>();
+  private readonly windows = new Map<DropReason, { loggedAt: number; suppressed: number }>();
 
   constructor(
     private readonly log: Logger,
@@ -24,11 +25,11 @@ export class Complaints {
   }
 
   /** Counts only: for problems whose owner logs them its own way. */
-  count(reason: string): void {
+  count(reason: DropReason): void {
     this.counter.inc({ reason });
   }
 
-  report(reason: string, detail?: Record<string, unknown>): void {
+  report(reason: DropReason, detail?: Record<string, unknown>): void {
     this.counter.inc({ reason });
     const at = this.now();
     const window = this.windows.get(reason);

@@ -11,7 +11,7 @@ export interface HeapMonitorOptions {
   heapUsedBytes?: () => number;
 }
 
-/** Warns at 400 MB of heap and sheds non-essential caches at 600 MB (DESIGN.md "Memory"). */
+/** Warns at 400 MB of heap and sheds non-essential caches at 600 MB (docs/ARCHITECTURE.md "Memory"). */
 export class HeapMonitor {
   private readonly heapUsed: () => number;
 

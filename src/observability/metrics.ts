@@ -50,7 +50,7 @@ export class MessageCounts {
   }
 }
 
-/** Every metric of the contract (DESIGN.md "Metrics"), on a registry of its own. */
+/** Every metric of the contract (docs/CONTRACT.md "Metrics"), on a registry of its own. */
 /** Gauges of the current state are set by prom-client's collect() at each scrape: nothing refreshes them by hand. */
 export function createMetrics(source: () => ScrapeSource = () => NOTHING) {
   const registry = new Registry();

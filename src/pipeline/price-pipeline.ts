@@ -1,3 +1,4 @@
+import type { DropReason } from '../observability/drop-reasons';
 import type { MarketMapDiff } from '../mapping/market-map';
 import { isBelievableExchangeTime } from '../prices/exchange-time';
 import { GameBook, type GameBookOptions, type MappedMarket } from '../prices/game-book';
@@ -7,7 +8,7 @@ import type { GamePrices, MarketQuote } from '../prices/types';
 
 /** Where refused input goes: counted by reason and logged at a bounded rate (src/observability/complaints.ts). */
 export interface ComplaintSink {
-  report(reason: string, detail?: Record<string, unknown>): void;
+  report(reason: DropReason, detail?: Record<string, unknown>): void;
 }
 
 /** Told after a game's new state was queued (the flush loop forces an early flush at MAX_QUEUE_SIZE). */

@@ -31,7 +31,7 @@ export interface PublishLoopOptions {
 const defaultRetryDelay = (failures: number): number => Math.min(100 * 2 ** (failures - 1), 5000);
 
 /**
- * Publishes the per-game queue with a leading-edge throttle per game (DESIGN.md, PUBLISH_INTERVAL_MS):
+ * Publishes the per-game queue with a leading-edge throttle per game (docs/CONTRACT.md "Configuration", PUBLISH_INTERVAL_MS):
  * - a game quiet for a window (no publish in the last `intervalMs`) publishes at once: every such game that changed in
  *   this turn of the event loop goes in one batch at its end (setImmediate), so a quiet game's tick waits for nothing;
  * - a publish opens the game's window; changes inside it coalesce in the queue to the newest state, which leaves when

@@ -2,7 +2,7 @@ import { UNITS_PER_CENT, UNITS_PER_DOLLAR, type PriceUnits } from './types';
 
 export type PriceProblem = 'bad_price' | 'price_out_of_range';
 
-/** Kalshi's fixed-point dollar type has up to 6 decimals; it quotes 4 today (KALSHI.md). */
+/** Kalshi's fixed-point dollar type has up to 6 decimals; it quotes 4 today (docs/KALSHI.md). */
 const MAX_WHOLE_DIGITS = 3;
 const MAX_DECIMALS = 6;
 /** One micro-dollar per step of the sixth decimal; a unit is 100 of them. */

@@ -237,7 +237,7 @@ export class GameBook {
   }
 
   /**
-   * Applies a quote by source precedence (DESIGN.md "Prices of a game"):
+   * Applies a quote by source precedence (docs/CONTRACT.md "Prices of a game"):
    * - socket: ignored when older (by exchange time) than the market's last socket tick; otherwise applied.
    * - REST (no exchange time, so never ordered against socket ticks by a clock): applied when the market shows no
    *   socket quote (none yet, or a REST one), when the socket does not serve the market (fallback), or when the socket has been silent on the

@@ -15,7 +15,7 @@ export type Side = 'home' | 'away' | 'draw';
 
 /**
  * Where a quote came from. The socket is authoritative for a market; a REST read has no exchange time and
- * only fills, feeds or corrects by the rules of {@link GameBook.apply} (DESIGN.md "Prices of a game").
+ * only fills, feeds or corrects by the rules of {@link GameBook.apply} (docs/CONTRACT.md "Prices of a game").
  */
 export type QuoteSource = 'socket' | 'rest';
 

@@ -25,7 +25,7 @@ export const WRITER_CONNECTION = { statement_timeout: 1500, lock_timeout: 500 } 
 
 /**
  * postgres.js's reconnect backoff grows to 20 s; a flush retried every second must find Postgres within a second of
- * it answering again (docs/CONTRACT.md "Nothing lost"). Seconds, as the driver takes them.
+ * it answering again (docs/ARCHITECTURE.md "Nothing lost"). Seconds, as the driver takes them.
  */
 export function reconnectBackoffSeconds(attempt: number): number {
   return Math.min(0.05 * 2 ** attempt, 0.5);

@@ -2,7 +2,7 @@ import type { PriceHash, PriceMessage } from '@kalshi-ingestor/client';
 import type { GamePrices } from '../prices/types';
 
 /*
- * The Redis contract (DESIGN.md "Redis") is owned by the client package @kalshi-ingestor/client (packages/client):
+ * The Redis contract (docs/CONTRACT.md "Redis") is owned by the client package @kalshi-ingestor/client (packages/client):
  * one source for the schemas the service writes and the consumers validate. This file only builds the service's
  * game states into that shape.
  */

@@ -16,6 +16,7 @@ import type { MarketMapDiff } from '../mapping/market-map';
 import { createFeedHealth, type FeedHealthMonitor, type TermFacts } from '../feed-health/feed-health';
 import { TickerMapper } from '../mapping/ticker-mapper';
 import type { Complaints } from '../observability/complaints';
+import type { DropReason } from '../observability/drop-reasons';
 import type { Metrics } from '../observability/metrics';
 import { FlushLoop, type FailureReport } from '../pipeline/flush-loop';
 import { PricePipeline } from '../pipeline/price-pipeline';
@@ -172,7 +173,7 @@ export class LeaderTerm {
 
     this.health = createFeedHealth(deps, { termFacts: () => this.termFacts() }, { allowed: () => this.gate.open });
     const mapped = () => [...this.mapper.current.keys()];
-    const onInvalid = (reason: string, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
+    const onInvalid = (reason: DropReason, detail?: Record<string, unknown>) => complaints.report(reason, detail ?? {});
     this.life = new TermLifecycle({
       // The feed is built below (it hands the lifecycle frames to this): reached through the term, not captured.
       feed: {

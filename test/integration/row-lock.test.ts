@@ -5,7 +5,7 @@ import { spawnService, type ServiceProcess } from '../helpers/service-process';
 import { waitFor } from '../helpers/wait';
 
 // The API (or the CLOB service) holds one game's frontend_games row locked for 20 s while the service runs
-// (docs/CONTRACT.md "Nothing lost"): only that game waits, the others are written at every flush, /readyz stays
+// (docs/ARCHITECTURE.md "Nothing lost"): only that game waits, the others are written at every flush, /readyz stays
 // 200, at most one of the service's connections waits on a lock, and the held game's latest price lands within a
 // flush period of the lock's release.
 const HOLD_MS = 20_000;

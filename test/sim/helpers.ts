@@ -12,7 +12,7 @@ export function keys(): { publicKey: KeyObject; privateKey: KeyObject } {
   return cached;
 }
 
-/** Signs the handshake exactly as KALSHI.md shows (RSA-PSS for an RSA key, Ed25519 for an Ed25519 key). */
+/** Signs the handshake exactly as docs/KALSHI.md shows (RSA-PSS for an RSA key, Ed25519 for an Ed25519 key). */
 export function authHeaders(
   options: { privateKey?: KeyObject; keyId?: string; timestampMs?: number; path?: string } = {},
 ): Record<string, string> {

@@ -167,7 +167,7 @@ describe('chart files', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
-  test('values defaults are the service defaults (DESIGN.md "Configuration" / ENV_DEFAULTS)', () => {
+  test('values defaults are the service defaults (docs/CONTRACT.md "Configuration" / ENV_DEFAULTS)', () => {
     const env = envOf(ingestor(rendered.defaults.objects));
     for (const name of ENV_NAMES) {
       const fallback = ENV_DEFAULTS[name as keyof typeof ENV_DEFAULTS];

@@ -37,7 +37,7 @@ describe('JSON Schema files of the Redis contract', () => {
     }
   });
 
-  test('the message schema accepts the example of DESIGN.md and rejects a malformed one', () => {
+  test('the message schema accepts the example of docs/CONTRACT.md and rejects a malformed one', () => {
     const schema = generated['price-message.schema.json'];
     const example = {
       type: 'kalshi_price_update',
@@ -54,7 +54,7 @@ describe('JSON Schema files of the Redis contract', () => {
     expect(validate(schema, { ...example, homeTeam: { kalshiBuyPrice: 101, kalshiSellPrice: 57 } })).not.toEqual([]);
   });
 
-  test('the message schema accepts DESIGN.md\'s final three-way example, and a message without the added fields', () => {
+  test('the message schema accepts docs/CONTRACT.md\'s final three-way example, and a message without the added fields', () => {
     const schema = generated['price-message.schema.json'];
     const final = {
       type: 'kalshi_price_update',

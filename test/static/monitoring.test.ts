@@ -1,9 +1,8 @@
 /**
  * The PrometheusRule (the seed's alerts) and the Grafana dashboard read only the contract's metrics
- * (DESIGN.md "Metrics"), and cover them.
+ * (docs/CONTRACT.md "Metrics"), and cover them.
  */
-import { readFileSync } from 'node:fs';
-import { contractMetricNames, designPath, exposedSeries, metricNamesFromCode, metricNamesFromDesign, metricsInPromql } from './helpers/contract';
+import { contractMetricNames, exposedSeries, metricNamesFromCode, metricsInPromql } from './helpers/contract';
 import { findObject, readChartFile, render, type K8sObject } from './helpers/helm';
 
 interface Rule {
@@ -26,17 +25,15 @@ function rules(values: Record<string, unknown> = {}): Rule[] {
 }
 
 describe('contract metric names', () => {
-  test('are the fifteen of DESIGN.md and those added since', () => {
-    expect(contract.length).toBeGreaterThanOrEqual(21);
+  test('are the twenty-one of docs/CONTRACT.md', () => {
+    expect(contract).toHaveLength(21);
     expect(contract).toEqual(expect.arrayContaining(['kalshi_ws_connected', 'kalshi_flush_duration_seconds', 'kalshi_messages_total', 'kalshi_games_by_status']));
     expect(contract).toEqual(expect.arrayContaining(['kalshi_feed_state', 'kalshi_exchange_trading_active']));
     expect(contract).toEqual(expect.arrayContaining(['kalshi_lifecycle_events_total', 'kalshi_lifecycle_gaps_total']));
   });
 
   test('match what src/observability/metrics.ts registers', () => {
-    const design = designPath();
-    if (design) expect(metricNamesFromCode()).toEqual(metricNamesFromDesign(readFileSync(design, 'utf8')));
-    else expect(metricNamesFromCode()).toEqual(contract);
+    expect(metricNamesFromCode()).toEqual(contract);
   });
 
   test('the PromQL reader finds metric names and nothing else, and refuses what is not PromQL', () => {

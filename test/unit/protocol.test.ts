@@ -7,7 +7,7 @@ const ticker = {
 };
 
 describe('parseServerFrame', () => {
-  it('accepts every server message of KALSHI.md', () => {
+  it('accepts every server message of docs/KALSHI.md', () => {
     for (const message of [
       ticker,
       { id: 1, type: 'subscribed', msg: { channel: 'ticker', sid: 7 } },

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /*
- * The Redis contract of kalshi-ingestor (its DESIGN.md "Redis"): the JSON message PUBLISHed on
+ * The Redis contract of kalshi-ingestor (the repository's docs/CONTRACT.md "Redis"): the JSON message PUBLISHed on
  * `kalshi:prices:channel` and the fields of the `kalshi:prices:{gameId}` hash. This package is their one source:
  * the service imports these schemas to build what it writes, consumers to check what they read. Additional
  * properties stay open, because the contract may only grow by adding.
@@ -37,7 +37,7 @@ const DrawPricesSchema = Type.Object(
   { title: 'draw Kalshi prices', description: "The draw's Kalshi prices in cents (three-way games only, e.g. soccer)." },
 );
 
-/** The game's market status (its DESIGN.md "A game's whole life"). */
+/** The game's market status (the repository's docs/CONTRACT.md "A game's whole life"). */
 export const GameStatusSchema = Type.Union(
   [Type.Literal('scheduled'), Type.Literal('open'), Type.Literal('paused'), Type.Literal('closed'), Type.Literal('final')],
   { description: "the game's market status: scheduled, open, paused, closed (trading ended) or final (determined)" },
@@ -139,7 +139,7 @@ export function fromPriceHash(gameId: string, hash: Readonly<Record<string, stri
 }
 
 /*
- * The feed's health (the service's DESIGN.md "Feed states"): the hash `kalshi:feed` the leader keeps (TTL 60 s,
+ * The feed's health (the repository's docs/CONTRACT.md "Feed states"): the hash `kalshi:feed` the leader keeps (TTL 60 s,
  * absent when no replica leads) and the message PUBLISHed on `kalshi:feed:channel` at every change of state.
  */
 export const FEED_STATES = ['live', 'rest', 'down', 'exchange_paused'] as const;

@@ -1,6 +1,6 @@
 /**
  * @kalshi-ingestor/client: what a consumer of kalshi-ingestor's Redis output needs (the API workers).
- * subscribeKalshiPrices is the whole job; the rest is the contract (the service's DESIGN.md "Redis") as code.
+ * subscribeKalshiPrices is the whole job; the rest is the contract (the repository's docs/CONTRACT.md "Redis") as code.
  */
 export { subscribeKalshiPrices } from './subscribe';
 export type { KalshiPriceSubscription, SubscribeOptions, SubscriptionStats, UrlSource, ClientSource } from './types';

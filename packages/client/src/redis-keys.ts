@@ -1,4 +1,4 @@
-/** The Redis keys and channel of the contract (DESIGN.md "Redis"), under a prefix ('' in production). */
+/** The Redis keys and channel of the contract (docs/CONTRACT.md "Redis"), under a prefix ('' in production). */
 export interface RedisKeys {
   /** String: `<WORKER_ID>:<random>` of the leader. */
   readonly leader: string;

@@ -23,7 +23,7 @@ export interface QuoteUpdate {
 
 export type MarketResultWord = '' | 'yes' | 'no';
 
-/** The market fields of `GET /trade-api/v2/markets` (KALSHI.md). */
+/** The market fields of `GET /trade-api/v2/markets` (docs/KALSHI.md). */
 export interface RestMarket {
   ticker: string;
   event_ticker: string;
@@ -200,7 +200,7 @@ export class Exchange {
   }
 
   /**
-   * A change of book sizes only: Kalshi sends a frame with the same bid and ask (KALSHI.md, since 2026-02-12).
+   * A change of book sizes only: Kalshi sends a frame with the same bid and ask (docs/KALSHI.md, since 2026-02-12).
    * Returns the payload to stream, or undefined when the market is unknown or both sides are empty.
    */
   changeSizes(ticker: string, tsMs?: number): TickerPayload | undefined {

@@ -1,4 +1,4 @@
-/** Kalshi WebSocket v2 wire shapes as the simulator sends them (KALSHI.md). */
+/** Kalshi WebSocket v2 wire shapes as the simulator sends them (docs/KALSHI.md). */
 
 export const WS_PATH = '/trade-api/ws/v2';
 export const REST_PREFIX = '/trade-api/v2';
@@ -26,14 +26,14 @@ export const ErrorCode = {
   tooManyRequests: 27,
 } as const;
 
-/** Retired by Kalshi (KALSHI.md): the simulator never sends them, so clients cannot come to rely on them. */
+/** Retired by Kalshi (docs/KALSHI.md): the simulator never sends them, so clients cannot come to rely on them. */
 export const RETIRED_CODES: ReadonlySet<number> = new Set([6, 16, 17]);
 
 /** Codes after which Kalshi has ended the subscription. */
 export type TerminalCode = 10 | 25;
 
 /**
- * What a ticker the exchange does not list gets (KALSHI.md: undocumented today, so all three are simulated):
+ * What a ticker the exchange does not list gets (docs/KALSHI.md: undocumented today, so all three are simulated):
  * 'accept' — the command succeeds, the ticker is left out of the subscription (absent from the `ok` list), no data;
  * 'error11' / 'error14' — the whole command is refused with that code.
  */
@@ -109,7 +109,7 @@ export interface TickerPayload {
   yes_ask_dollars: string;
   volume_fp: string;
   open_interest_fp: string;
-  /** Missing from some real frames (KALSHI.md). */
+  /** Missing from some real frames (docs/KALSHI.md). */
   dollar_volume?: number;
   dollar_open_interest?: number;
   yes_bid_size_fp: string;
@@ -127,7 +127,7 @@ export const LIFECYCLE_CHANNEL = 'market_lifecycle_v2';
 export type Channel = 'ticker' | typeof LIFECYCLE_CHANNEL;
 
 /**
- * The `msg` of a `market_lifecycle_v2` frame (KALSHI.md, "Market lifecycle"): `market_ticker` and `event_type`
+ * The `msg` of a `market_lifecycle_v2` frame (docs/KALSHI.md, "Market lifecycle"): `market_ticker` and `event_type`
  * always, the rest by event type (created: open_ts, close_ts; deactivated: is_deactivated; close_date_updated:
  * close_ts; determined: result, settlement_value, determination_ts; settled: settled_ts). Times in seconds.
  */

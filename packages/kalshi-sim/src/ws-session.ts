@@ -59,7 +59,7 @@ type TickerList = string[] | null | 'invalid';
 
 /**
  * One client connection: parses commands, keeps its ticker subscription, sends ticker messages.
- * As on Kalshi since 2025-09-25 (KALSHI.md), a connection holds at most one `ticker` subscription: a second
+ * As on Kalshi since 2025-09-25 (docs/KALSHI.md), a connection holds at most one `ticker` subscription: a second
  * `subscribe` merges into it and is answered `ok` with the whole list, with snapshots only for tickers it added.
  */
 export class WsSession {
@@ -254,7 +254,7 @@ export class WsSession {
     }
     if (channels.some((c) => c !== 'ticker' && c !== LIFECYCLE_CHANNEL)) return this.error(id, ErrorCode.unknownChannel);
     if (channels.includes(LIFECYCLE_CHANNEL)) {
-      // KALSHI.md: market_tickers filters are not supported on this channel; the simulator refuses them loudly.
+      // docs/KALSHI.md: market_tickers filters are not supported on this channel; the simulator refuses them loudly.
       if (params.market_tickers !== undefined || params.market_ticker !== undefined) {
         return this.error(id, ErrorCode.invalidParameter, 'market_lifecycle_v2 takes no market_tickers');
       }
@@ -344,7 +344,7 @@ export class WsSession {
     }
     sub.seq++;
     this.send(withId(id, { sid, seq: sub.seq, type: 'ok' as const, msg: { market_tickers: [...sub.tickers] } }));
-    // Kalshi's default here is false (KALSHI.md): markets added to a running subscription get no snapshot unless asked.
+    // Kalshi's default here is false (docs/KALSHI.md): markets added to a running subscription get no snapshot unless asked.
     if (params.send_initial_snapshot === true) this.sendSnapshots(sid, added);
   }
 

@@ -1,34 +1,43 @@
 /**
- * The contract's metric names, read from DESIGN.md ("### Metrics"). DESIGN.md lives in the shared folder
- * beside the repository (../shared) on the project's machines; where it is not there (a GitHub runner), the
- * names registered in src/observability/metrics.ts stand in, and a test checks the two agree when both exist.
+ * The contract's metric names, read from docs/CONTRACT.md ("## Metrics"), and the names the code registers, read
+ * from the prom-client registry that src/observability/metrics.ts builds (not from its source text).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
-import { REPO } from './helm';
+import { createMetrics } from '../../../src/observability/metrics';
+import { REPO } from './repo-files';
 
-const DESIGN_CANDIDATES = ['DESIGN.md', 'docs/DESIGN.md', '../shared/DESIGN.md'].map((p) => path.resolve(REPO, p));
+export const CONTRACT_PATH = path.join(REPO, 'docs/CONTRACT.md');
 
-export function designPath(): string | undefined {
-  return DESIGN_CANDIDATES.find((p) => existsSync(p));
+/** The text of a `## title` section of a markdown document (up to the next `## `), or an error naming it. */
+export function markdownSection(text: string, title: string, file = 'docs/CONTRACT.md'): string {
+  const start = new RegExp(`^## ${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\n]*\n`, 'm').exec(text);
+  if (!start) throw new Error(`${file} has no "## ${title}" section`);
+  const rest = text.slice(start.index + start[0].length);
+  const next = /^## /m.exec(rest);
+  return next ? rest.slice(0, next.index) : rest;
 }
 
-export function metricNamesFromDesign(text: string): string[] {
-  const section = /### Metrics[^\n]*\n([\s\S]*?)(?=\n### |\n## )/.exec(text);
-  if (!section) throw new Error('DESIGN.md has no "### Metrics" section');
-  const names = [...section[1].matchAll(/`(kalshi_[a-z0-9_]+)(?:\{[^}]*\})?`/g)].map((m) => m[1]);
+/** The kalshi_ metric names a document's "## Metrics" section names in backticks (labels left off). */
+export function metricNamesFromContract(text: string): string[] {
+  const section = markdownSection(text, 'Metrics');
+  const names = [...section.matchAll(/`(kalshi_[a-z0-9_]+)(?:\{[^}]*\})?`/g)].map((m) => m[1]);
   return [...new Set(names)].sort();
 }
 
+/** The kalshi_ metrics the service registers, from the registry itself. */
 export function metricNamesFromCode(): string[] {
-  const text = readFileSync(path.join(REPO, 'src/observability/metrics.ts'), 'utf8');
-  return [...new Set([...text.matchAll(/name:\s*'(kalshi_[a-z0-9_]+)'/g)].map((m) => m[1]))].sort();
+  const { registry } = createMetrics();
+  return registry
+    .getMetricsAsArray()
+    .map((metric) => metric.name)
+    .filter((name) => name.startsWith('kalshi_'))
+    .sort();
 }
 
 export function contractMetricNames(): string[] {
-  const design = designPath();
-  return design ? metricNamesFromDesign(readFileSync(design, 'utf8')) : metricNamesFromCode();
+  return metricNamesFromContract(readFileSync(CONTRACT_PATH, 'utf8'));
 }
 
 /** Series names a metric exposes: histograms add _bucket, _sum and _count. */
