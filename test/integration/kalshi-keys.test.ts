@@ -101,6 +101,9 @@ describe('the service with an RSA key, as before', () => {
       const text = await (await fetch(`${h.app.address}/metrics`)).text();
       return { delays: metricValue(text, 'kalshi_exchange_delay_seconds_count'), bad: metricValue(text, 'kalshi_invalid_messages_total{reason="bad_sending_ts"}') };
     };
+    // Every other frame the simulator sends meanwhile (other markets' ticks, lifecycle events) carries no
+    // sending_ts_ms, so the delay count can move only through the two bad frames below.
+    h.sim.setSendingTs('none');
     const before = await read();
     const sid = h.sim.connections()[0]?.subscriptions[0]?.sid ?? 1;
     const frame = (tsMs: number, sent: unknown, bid: string) =>
@@ -115,5 +118,6 @@ describe('the service with an RSA key, as before', () => {
     const after = await read();
     expect(after.bad - (Number.isNaN(before.bad) ? 0 : before.bad)).toBe(2);
     expect(after.delays).toBe(before.delays);
+    h.sim.setSendingTs('after');
   });
 });
