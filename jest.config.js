@@ -10,6 +10,8 @@ module.exports = {
     '^@kalshi-ingestor/activity-watcher$': '<rootDir>/examples/activity-watcher/src/index.ts',
   },
   testMatch: ['**/*.test.ts'],
+  // One retry, logged, for the tests that run real sockets and processes against deadlines (see the file).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/retry-timing-tests.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Integration tests start real sockets and child processes; give them room, but tests wait on conditions, not on time.
   testTimeout: 30000,
