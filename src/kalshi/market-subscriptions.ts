@@ -47,6 +47,12 @@ interface Refusal {
 export class MarketSubscriptions {
   readonly desired = new Set<string>();
   private sid: number | undefined;
+  /**
+   * Sids a terminal error (10, 25) ended before this socket knew them: the error can be read before the
+   * continuation of the `subscribe` whose reply named that sid has run (both frames in one read). A reply that
+   * then names one of these is a subscription already over. Sids are unique per socket; kept small.
+   */
+  private readonly endedBeforeKnown = new Set<number>();
   private readonly held = new Set<string>();
   private readonly unconfirmed = new Set<string>();
   private readonly refused = new Map<string, Refusal>();
@@ -168,7 +174,13 @@ export class MarketSubscriptions {
       this.kick();
       return;
     }
-    if (sid !== undefined) return; // a sid this socket no longer has: already forgotten and replaced
+    if (sid !== undefined) {
+      // Not ours now: one already forgotten and replaced, another channel's, or ours with its reply still on the way.
+      this.endedBeforeKnown.add(sid);
+      if (this.endedBeforeKnown.size > 16) this.endedBeforeKnown.delete(this.endedBeforeKnown.values().next().value as number);
+      this.kick();
+      return;
+    }
     // Which subscription ended is unknown: a fresh socket is the only state we can be sure of.
     this.options.connection.recycle(`terminal error ${code} without a known sid`);
   }
@@ -185,6 +197,8 @@ export class MarketSubscriptions {
 
   private resetSocketState(): void {
     this.forgetSubscription();
+    // Sids start again at 1 on a new socket.
+    this.endedBeforeKnown.clear();
     this.probes = [];
     this.deleteFailures.clear();
     this.abandoned.clear();
@@ -255,6 +269,10 @@ export class MarketSubscriptions {
       case 'subscribe':
         if (reply.type === 'subscribed') {
           this.forgetSubscription();
+          if (this.endedBeforeKnown.delete(reply.msg.sid)) {
+            this.log.warn({ sid: reply.msg.sid }, 'Kalshi ended the subscription before its reply was handled; subscribing its markets again');
+            break;
+          }
           this.sid = reply.msg.sid;
           // No list in this reply: held, but unconfirmed until an `ok` list says so (a refused market stays refused).
           for (const ticker of command.tickers) {

@@ -99,6 +99,30 @@ describe('MarketSubscriptions', () => {
     stop();
   });
 
+  it('error 10 read before the subscribe reply was handled (both frames in one read): subscribes again', async () => {
+    const kalshi = new FakeKalshi();
+    const { subs, stop } = setup(kalshi);
+    // Kalshi answers `subscribed` (sid 7) and ends that subscription with error 10 in the same read: the error is
+    // handled before the continuation of the command that learns sid 7.
+    const command = kalshi.command.bind(kalshi);
+    let raced = false;
+    kalshi.command = (cmd, params) => {
+      const reply = command(cmd, params);
+      if (cmd === 'subscribe' && !raced) {
+        raced = true;
+        kalshi.held.clear();
+        subs.onAsyncError({ type: 'error', sid: 7, seq: 2, msg: { code: 10, msg: 'channel error' } });
+      }
+      return reply;
+    };
+    subs.add(tickers(3));
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(kalshi.sent.filter((c) => c.cmd === 'subscribe')).toHaveLength(2);
+    expect(kalshi.held.size).toBe(3);
+    expect(subs.subscribedCount).toBe(3);
+    stop();
+  });
+
   it('error 26: keeps what the connection holds and hands the rest to another connection', async () => {
     const kalshi = new FakeKalshi();
     kalshi.capacity = 60;
