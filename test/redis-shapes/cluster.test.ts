@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
-import { readPriceStates, scanPricedGameIds, subscribeKalshiPrices, type FeedStatusMessage } from '@kalshi-ingestor/client';
+import { readPriceStates, scanPricedGameIds } from '@kalshi-ingestor/client';
 import { createRedis, quitRedis } from '../../src/redis/connect';
 import { LeaderLock } from '../../src/leader/leader-lock';
 import { RedisPublisher } from '../../src/sinks/redis-publisher';
@@ -8,9 +8,8 @@ import { redisKeys } from '../../src/sinks/redis-keys';
 import { gameState } from '../client/helpers';
 import { uniqueId } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
-import { FeedStore } from '../../src/feed-health/feed-store';
 import { command, missingBinaries, RedisCluster } from './servers';
-import { expectFinalEverywhere, longestGap, priceAt, startShapeHarness, stream, type ShapeHarness } from './shape-harness';
+import { expectFeedOnShape, expectFinalEverywhere, longestGap, priceAt, startShapeHarness, stream, type ShapeHarness } from './shape-harness';
 
 const missing = missingBinaries();
 if (missing !== undefined) process.stdout.write(`SKIPPED test/redis-shapes/cluster.test.ts: ${missing}\n`);
@@ -38,22 +37,7 @@ describeIf('Redis Cluster (three primaries)', () => {
   };
 
   it("the leader keeps kalshi:feed (its worker id, TTL at most 60 s); a consumer on this shape reads it, then follows the channel", async () => {
-    const leaderId = h.workerIds[h.apps.indexOf(h.leaders()[0])];
-    await waitFor(async () => (await h.redis.hgetall(h.keys.feed)).leader === leaderId, { timeoutMs: 10_000, message: 'kalshi:feed written by the leader' });
-    const ttl = await h.redis.pttl(h.keys.feed);
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(60_000);
-    const states: (FeedStatusMessage | null)[] = [];
-    const follower = subscribeKalshiPrices({ redis: h.redis, keyPrefix: h.prefix, gameIds: [], onUpdate: () => undefined, onError: () => undefined, onFeedState: (s) => states.push(s) });
-    try {
-      await follower.ready;
-      expect(states[0]?.leader).toBe(leaderId);
-      // The store's script (one key, PUBLISH inside) on this shape: the message reaches the follower.
-      await new FeedStore(h.redis, h.keys, 'shape-test').write({ state: 'down', since: 1_800_000_000_000, reason: 'shape test' }, true, Date.now());
-      await waitFor(() => states.some((s) => s?.leader === 'shape-test' && s.state === 'down'), { message: 'the announced state' });
-    } finally {
-      await follower.close();
-    }
+    await expectFeedOnShape(h);
   });
 
   it('publishes a batch whose games live on every node, and the client reads them back (SCAN on every primary)', async () => {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { App } from '../../src/app';
-import { subscribeKalshiPrices, type KalshiPriceSubscription } from '@kalshi-ingestor/client';
+import { subscribeKalshiPrices, type FeedStatusMessage, type KalshiPriceSubscription } from '@kalshi-ingestor/client';
+import { FeedStore } from '../../src/feed-health/feed-store';
 import { loadConfig, type Config } from '../../src/config';
 import { createRedis, quitRedis, type RedisClient } from '../../src/redis/connect';
 import type { PriceMessage } from '../../src/sinks/price-message';
@@ -204,4 +205,27 @@ export async function expectFinalEverywhere(h: ShapeHarness, games: readonly { g
   const lock = await h.redis.get(h.keys.leader);
   const leaderId = h.workerIds[h.apps.indexOf(h.leaders()[0])];
   expect(lock?.startsWith(`${leaderId}:`)).toBe(true);
+}
+
+/**
+ * The leader keeps kalshi:feed on this shape (its worker id, TTL at most 60 s), and a consumer reads it, then
+ * follows the channel: the feed store's one-key script with its PUBLISH inside works here too.
+ */
+export async function expectFeedOnShape(h: ShapeHarness): Promise<void> {
+  const leaderId = h.workerIds[h.apps.indexOf(h.leaders()[0])];
+  await waitFor(async () => (await h.redis.hgetall(h.keys.feed)).leader === leaderId, { timeoutMs: 10_000, message: 'kalshi:feed written by the leader' });
+  const ttl = await h.redis.pttl(h.keys.feed);
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl).toBeLessThanOrEqual(60_000);
+  const states: (FeedStatusMessage | null)[] = [];
+  const follower = subscribeKalshiPrices({ redis: h.redis, keyPrefix: h.prefix, gameIds: [], onUpdate: () => undefined, onError: () => undefined, onFeedState: (s) => states.push(s) });
+  try {
+    await follower.ready;
+    expect(states[0]?.leader).toBe(leaderId);
+    // The store's script (one key, PUBLISH inside) on this shape: the message reaches the follower.
+    await new FeedStore(h.redis, h.keys, 'shape-test').write({ state: 'down', since: 1_800_000_000_000, reason: 'shape test' }, true, Date.now());
+    await waitFor(() => states.some((s) => s?.leader === 'shape-test' && s.state === 'down'), { message: 'the announced state' });
+  } finally {
+    await follower.close();
+  }
 }
